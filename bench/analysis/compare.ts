@@ -1,0 +1,279 @@
+/**
+ * Baseline-vs-optimized comparison with bootstrap confidence intervals.
+ *
+ * Repetitions are the unit of replication: each one is a whole run, so the
+ * bootstrap resamples *repetitions* (with replacement, independently per
+ * variant) and reuses the same resample for every query type and metric.
+ * That keeps the per-query-type and overall intervals consistent with each
+ * other and makes the whole result a pure function of (rows, seed).
+ */
+import seedrandom from 'seedrandom';
+import type { Micros } from '../metrics/histogram.ts';
+import { ALL_QUERY_TYPES } from '../metrics/timeline.ts';
+
+/** Metrics compared, in output order. */
+export const COMPARE_METRICS = ['p50', 'p95', 'p99', 'mean', 'throughput'] as const;
+/** One compared metric. */
+export type CompareMetric = (typeof COMPARE_METRICS)[number];
+
+/** Which direction is an improvement. */
+export const BETTER_WHEN: Readonly<Record<CompareMetric, 'lower' | 'higher'>> = {
+  p50: 'lower',
+  p95: 'lower',
+  p99: 'lower',
+  mean: 'lower',
+  throughput: 'higher',
+};
+
+/** Summary of one (variant, repetition, query type). Latencies µs, throughput ops/s. */
+export interface RepetitionSummary {
+  variant: string;
+  repetition: number;
+  /** A query type, or the all-query-types aggregate `*` (compared as its own row, excluded from `overall`). */
+  queryType: string;
+  p50: Micros;
+  p95: Micros;
+  p99: Micros;
+  mean: Micros;
+  throughput: number;
+}
+
+/** Options of {@link compareVariants}. */
+export interface CompareOptions {
+  baseline: string;
+  optimized: string;
+  /** PRNG seed (alea); the same seed and rows always give the same intervals. */
+  seed: string;
+  /** Bootstrap resamples; default 2000. */
+  resamples?: number;
+  /** Two-sided confidence level in (0, 1); default 0.95. */
+  confidence?: number;
+}
+
+/** Change of one metric. Relative change = optimized/baseline − 1 (negative latency change = faster). */
+export interface MetricChange {
+  metric: CompareMetric;
+  betterWhen: 'lower' | 'higher';
+  /** Mean over repetitions (overall: geometric mean over query types). */
+  baseline: number;
+  optimized: number;
+  /** Null when undefined (baseline 0, or a value missing/NaN). */
+  change: number | null;
+  /** Percentile bootstrap interval of `change`; equals `change` when `ciAvailable` is false. */
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** False with fewer than 2 repetitions in either variant (no spread to resample). */
+  ciAvailable: boolean;
+  /** 'better'/'worse' only when the whole interval is on one side of 0; otherwise 'inconclusive'. */
+  verdict: 'better' | 'worse' | 'inconclusive';
+}
+
+/** Comparison of one query type (or of the overall geometric mean). */
+export interface QueryTypeComparison {
+  queryType: string;
+  repetitions: { baseline: number; optimized: number };
+  metrics: Record<CompareMetric, MetricChange>;
+}
+
+/** Full comparison result. */
+export interface Comparison {
+  baseline: string;
+  optimized: string;
+  seed: string;
+  resamples: number;
+  confidence: number;
+  /** Sorted by query type, the `*` aggregate (if given) last. */
+  byQueryType: QueryTypeComparison[];
+  /**
+   * Overall: geometric mean over the real query types of optimized/baseline
+   * (each query type weighs the same, as in SPEC/TPC-style summaries), with
+   * its own bootstrap interval. queryType is "overall".
+   */
+  overall: QueryTypeComparison;
+}
+
+/** optimized/baseline − 1; null when baseline is 0 or either value is not finite. */
+export function relativeChange(baseline: number, optimized: number): number | null {
+  if (!Number.isFinite(baseline) || !Number.isFinite(optimized) || baseline === 0) return null;
+  return optimized / baseline - 1;
+}
+
+/** Linear-interpolated quantile (type 7) of an ascending array; q in [0, 1]. */
+export function quantileSorted(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) throw new Error('quantile of an empty sample');
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/**
+ * Compares two variants per query type and overall.
+ * @throws if a variant is missing, a (variant, repetition, query type) row is
+ *   duplicated, or a repetition lacks a query type the others have (resampling
+ *   whole repetitions needs every query type in every repetition).
+ */
+export function compareVariants(rows: readonly RepetitionSummary[], options: CompareOptions): Comparison {
+  const resamples = options.resamples ?? 2000;
+  const confidence = options.confidence ?? 0.95;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`resamples must be a positive integer, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be in (0, 1), got ${confidence}`);
+  if (options.baseline === options.optimized) throw new Error(`baseline and optimized are the same variant "${options.baseline}"`);
+
+  const base = tableOf(rows, options.baseline);
+  const opt = tableOf(rows, options.optimized);
+  const queryTypes = [...new Set([...base.queryTypes, ...opt.queryTypes])].sort(byQueryType);
+  for (const t of [base, opt]) {
+    for (const q of queryTypes) {
+      if (!t.queryTypes.includes(q)) throw new Error(`variant "${t.variant}" has no rows for query type "${q}"`);
+    }
+  }
+  const realTypes = queryTypes.filter((q) => q !== ALL_QUERY_TYPES);
+
+  // The point estimate uses every repetition once; bootstrap draws reuse the same code path.
+  const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  const point = estimate(base, opt, all(base.reps.length), all(opt.reps.length), queryTypes, realTypes);
+
+  const ciAvailable = base.reps.length >= 2 && opt.reps.length >= 2;
+  const draws = new Map<string, number[]>(); // `${queryType}\0${metric}` → bootstrap changes
+  if (ciAvailable) {
+    const rng = seedrandom.alea(options.seed);
+    const pick = (n: number): number[] => Array.from({ length: n }, () => Math.floor(rng() * n));
+    for (let b = 0; b < resamples; b++) {
+      const e = estimate(base, opt, pick(base.reps.length), pick(opt.reps.length), queryTypes, realTypes);
+      for (const [k, v] of e) {
+        // A resample can only be undefined through a zero/NaN input; it carries no information.
+        if (v.change === null) continue;
+        const list = draws.get(k);
+        if (list) list.push(v.change);
+        else draws.set(k, [v.change]);
+      }
+    }
+  }
+
+  const alpha = 1 - confidence;
+  const build = (queryType: string, key: string): QueryTypeComparison => {
+    const metrics = {} as Record<CompareMetric, MetricChange>;
+    for (const metric of COMPARE_METRICS) {
+      const p = point.get(`${key}\0${metric}`)!;
+      const sample = draws.get(`${key}\0${metric}`)?.sort((x, y) => x - y);
+      const hasCi = ciAvailable && p.change !== null && sample !== undefined;
+      const ciLow = hasCi ? quantileSorted(sample, alpha / 2) : p.change;
+      const ciHigh = hasCi ? quantileSorted(sample, 1 - alpha / 2) : p.change;
+      metrics[metric] = {
+        metric,
+        betterWhen: BETTER_WHEN[metric],
+        baseline: p.baseline,
+        optimized: p.optimized,
+        change: p.change,
+        ciLow,
+        ciHigh,
+        ciAvailable: hasCi,
+        verdict: hasCi ? verdictOf(BETTER_WHEN[metric], ciLow!, ciHigh!) : 'inconclusive',
+      };
+    }
+    return { queryType, repetitions: { baseline: base.reps.length, optimized: opt.reps.length }, metrics };
+  };
+
+  return {
+    baseline: options.baseline,
+    optimized: options.optimized,
+    seed: options.seed,
+    resamples,
+    confidence,
+    byQueryType: queryTypes.map((q) => build(q, q)),
+    overall: build('overall', OVERALL_KEY),
+  };
+}
+
+const OVERALL_KEY = '\0overall';
+
+interface VariantTable {
+  variant: string;
+  /** Sorted repetition numbers. */
+  reps: number[];
+  queryTypes: string[];
+  /** queryType → metric → value per repetition (index into reps). */
+  values: Map<string, Record<CompareMetric, number[]>>;
+}
+
+function tableOf(rows: readonly RepetitionSummary[], variant: string): VariantTable {
+  const mine = rows.filter((r) => r.variant === variant);
+  if (mine.length === 0) throw new Error(`no rows for variant "${variant}"`);
+  const reps = [...new Set(mine.map((r) => r.repetition))].sort((a, b) => a - b);
+  const queryTypes = [...new Set(mine.map((r) => r.queryType))];
+  const seen = new Map<string, RepetitionSummary>();
+  for (const r of mine) {
+    const k = `${r.repetition}\0${r.queryType}`;
+    if (seen.has(k)) throw new Error(`duplicate row for variant "${variant}" repetition ${r.repetition} query type "${r.queryType}"`);
+    seen.set(k, r);
+  }
+  const values = new Map<string, Record<CompareMetric, number[]>>();
+  for (const q of queryTypes) {
+    const perMetric = Object.fromEntries(COMPARE_METRICS.map((m) => [m, [] as number[]])) as Record<CompareMetric, number[]>;
+    for (const rep of reps) {
+      const row = seen.get(`${rep}\0${q}`);
+      if (!row) throw new Error(`variant "${variant}" repetition ${rep} has no row for query type "${q}"`);
+      for (const m of COMPARE_METRICS) perMetric[m].push(row[m]);
+    }
+    values.set(q, perMetric);
+  }
+  return { variant, reps, queryTypes, values };
+}
+
+interface Estimate {
+  baseline: number;
+  optimized: number;
+  change: number | null;
+}
+
+/** Per (query type | overall, metric) estimates for one choice of repetition indices. */
+function estimate(
+  base: VariantTable,
+  opt: VariantTable,
+  baseIdx: readonly number[],
+  optIdx: readonly number[],
+  queryTypes: readonly string[],
+  realTypes: readonly string[],
+): Map<string, Estimate> {
+  const out = new Map<string, Estimate>();
+  for (const metric of COMPARE_METRICS) {
+    let logBase = 0;
+    let logOpt = 0;
+    let overallDefined = realTypes.length > 0;
+    for (const q of queryTypes) {
+      const b = meanAt(base.values.get(q)![metric], baseIdx);
+      const o = meanAt(opt.values.get(q)![metric], optIdx);
+      const change = relativeChange(b, o);
+      out.set(`${q}\0${metric}`, { baseline: b, optimized: o, change });
+      if (q === ALL_QUERY_TYPES) continue;
+      if (change === null || b <= 0 || o <= 0) overallDefined = false;
+      else {
+        logBase += Math.log(b);
+        logOpt += Math.log(o);
+      }
+    }
+    const n = realTypes.length;
+    out.set(`${OVERALL_KEY}\0${metric}`, overallDefined
+      ? { baseline: Math.exp(logBase / n), optimized: Math.exp(logOpt / n), change: Math.exp((logOpt - logBase) / n) - 1 }
+      : { baseline: Number.NaN, optimized: Number.NaN, change: null });
+  }
+  return out;
+}
+
+function meanAt(values: readonly number[], idx: readonly number[]): number {
+  let sum = 0;
+  for (const i of idx) sum += values[i]!;
+  return sum / idx.length;
+}
+
+function verdictOf(betterWhen: 'lower' | 'higher', low: number, high: number): MetricChange['verdict'] {
+  if (low > 0) return betterWhen === 'higher' ? 'better' : 'worse';
+  if (high < 0) return betterWhen === 'lower' ? 'better' : 'worse';
+  return 'inconclusive';
+}
+
+function byQueryType(a: string, b: string): number {
+  const agg = Number(a === ALL_QUERY_TYPES) - Number(b === ALL_QUERY_TYPES);
+  return agg || (a < b ? -1 : a > b ? 1 : 0);
+}

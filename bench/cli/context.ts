@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import type { TargetOptions } from '../db/target.ts';
+
+/** Global flags every database command shares, read from the root program. */
+export function targetOptions(command: Command): TargetOptions {
+  const root = command.optsWithGlobals() as { db?: string; allowRemote?: boolean };
+  return { db: root.db, allowRemote: root.allowRemote };
+}
+
+/** Status lines go to stderr so stdout stays machine-readable. */
+export const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};

@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { GeobenchError } from './errors.ts';
+import { redact } from '../db/redact.ts';
+import { registerDb } from './commands/db.ts';
+import { registerDataset } from './commands/dataset.ts';
+import { registerMigrate } from './commands/migrate.ts';
+
+const program = new Command('geobench')
+  .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
+  .option('--db <url>', 'use this PostgreSQL server instead of the embedded cluster (also DATABASE_URL or PG* variables)')
+  .option('--allow-remote', 'allow a database that is not on this machine (load is only sent where you allow it)')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerDb(program);
+registerDataset(program);
+registerMigrate(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode ??= 0;
+} catch (err) {
+  process.exitCode = report(err);
+}
+// Worker pools and sockets are closed by the commands; exit explicitly so a stray handle cannot hang CI.
+setImmediate(() => process.exit(process.exitCode));
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version are not errors.
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+  }
+  if (err instanceof GeobenchError) {
+    process.stderr.write(`geobench: error: ${redact(err.message)}\n`);
+    if (err.hint) process.stderr.write(`hint: ${redact(err.hint)}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`geobench: internal error: ${redact(e?.stack ?? String(err))}\n`);
+  return 70;
+}

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { GeobenchError, InterruptedError } from '../cli/errors.ts';
+import { SQL_DIR } from '../config/paths.ts';
+import { connect } from '../db/connect.ts';
+import { DATA_SCHEMA, LEDGER_DDL, LEDGER_TABLE, MANIFEST_TABLE, SEARCH_PATH } from '../db/schema.ts';
+import type { DbTarget } from '../db/target.ts';
+import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
+import { splitStatements } from '../migrate/sql-split.ts';
+import { createWorkerPool } from '../runtime/pool.ts';
+import { Checksum, type ChecksumValue } from './checksum.ts';
+import { COPY_COLUMNS } from './generator.ts';
+import { MANIFEST_DDL } from './manifest.ts';
+import { CHUNK_ROWS, GENERATOR_VERSION, chunkCount, rowsForScale } from './model.ts';
+import type { generate } from './worker.ts';
+
+export interface GenerateOptions {
+  readonly scale: number;
+  readonly seed: number;
+  readonly workers: number;
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (rowsLoaded: number, totalRows: number) => void;
+  readonly sqlDir?: string;
+}
+
+export interface GenerateResult {
+  readonly totalRows: number;
+  readonly checksum: ChecksumValue;
+  readonly copySeconds: number;
+  readonly indexSeconds: number;
+  readonly rowsPerSecond: number;
+}
+
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/**
+ * Generates the dataset in a worker pool and streams it into a fresh baseline table with one
+ * binary COPY. Chunks are written in index order (a bounded reorder window), so the physical
+ * order, too, is the same for any worker count. The manifest is written 'incomplete' first and
+ * 'complete' last: an interrupted load is visible as such, and a re-run starts clean.
+ */
+export async function generateDataset(target: DbTarget, options: GenerateOptions): Promise<GenerateResult> {
+  const log = options.log ?? (() => {});
+  const sqlDir = options.sqlDir ?? SQL_DIR;
+  const totalRows = rowsForScale(options.scale);
+  const chunks = chunkCount(totalRows);
+  const admin = await connect(target, 'geobench-dataset');
+  const loader = await connect(target, 'geobench-copy');
+  const pool = createWorkerPool(new URL('./worker.ts', import.meta.url), options.workers);
+  let copyStream: ReturnType<typeof copyFrom> | undefined;
+  const onAbort = (): void => {
+    copyStream?.destroy(new InterruptedError('dataset generate'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await resetSchema(admin, options, totalRows);
+    const total = new Checksum();
+    const perChunk: ChecksumValue[] = [];
+
+    const copyStarted = performance.now();
+    await loader.query('BEGIN');
+    await loader.query(`SET LOCAL search_path = ${SEARCH_PATH}`);
+    await loader.query('SET LOCAL synchronous_commit = off');
+    await runFile(loader, baselineFiles(sqlDir)[0]!);
+    copyStream = loader.query(copyFrom(`COPY geometrias (${COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
+    const stream = copyStream;
+    const streamError = new Promise<never>((_, reject) => stream.once('error', reject));
+    streamError.catch(() => {});
+    const write = async (buf: Uint8Array): Promise<void> => {
+      if (!stream.write(buf)) await Promise.race([once(stream, 'drain'), streamError]);
+    };
+    await write(COPY_HEADER);
+
+    // Keep a bounded window of chunks in flight; write them strictly in order.
+    const window = options.workers * 2 + 1;
+    const inflight: Array<Promise<ReturnType<typeof generate>>> = [];
+    let next = 0;
+    let loaded = 0;
+    const submit = (): void => {
+      while (next < chunks && inflight.length < window) {
+        inflight.push(pool.run<ReturnType<typeof generate>>('generate', { seed: options.seed, totalRows, chunkIndex: next++ }));
+      }
+    };
+    submit();
+    while (inflight.length > 0) {
+      if (options.signal?.aborted) throw new InterruptedError('dataset generate');
+      const chunk = await Promise.race([inflight.shift()!, streamError]);
+      submit();
+      await write(chunk.copy);
+      total.add(chunk.checksum);
+      perChunk[chunk.chunkIndex] = chunk.checksum;
+      loaded += chunk.rows;
+      options.onProgress?.(loaded, totalRows);
+    }
+    stream.end(COPY_TRAILER);
+    await Promise.race([once(stream, 'finish'), streamError]);
+    await loader.query('COMMIT');
+    const copySeconds = (performance.now() - copyStarted) / 1000;
+    log(`loaded ${totalRows.toLocaleString('en-US')} rows in ${copySeconds.toFixed(1)} s (${Math.round(totalRows / copySeconds).toLocaleString('en-US')} rows/s)`);
+
+    const indexStarted = performance.now();
+    await loader.query(`SET search_path = ${SEARCH_PATH}`);
+    for (const st of splitStatements(fs.readFileSync(baselineFiles(sqlDir)[1]!, 'utf8'))) {
+      if (options.signal?.aborted) throw new InterruptedError('dataset generate (building indexes)');
+      const t = performance.now();
+      await loader.query(st.text);
+      log(`  ${st.text.split('\n')[0]!.slice(0, 80)} — ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    await loader.query('VACUUM (ANALYZE) geometrias');
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+
+    await admin.query('BEGIN');
+    await admin.query(`INSERT INTO ${LEDGER_TABLE} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
+      BASELINE_VERSION, BASELINE_TAG, 'baseline_schema', baselineChecksum(sqlDir), (copySeconds + indexSeconds) * 1000,
+    ]);
+    await admin.query(
+      `UPDATE ${MANIFEST_TABLE} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
+      [JSON.stringify(total.value()), JSON.stringify(perChunk), copySeconds, indexSeconds],
+    );
+    await admin.query('COMMIT');
+    return { totalRows, checksum: total.value(), copySeconds, indexSeconds, rowsPerSecond: totalRows / copySeconds };
+  } catch (err) {
+    await loader.query('ROLLBACK').catch(() => {});
+    const interrupted = options.signal?.aborted || err instanceof InterruptedError;
+    const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
+    await admin.query(`UPDATE ${MANIFEST_TABLE} SET note = $1`, [note]).catch(() => {});
+    if (interrupted) throw new InterruptedError('dataset generate; the partial dataset is marked incomplete and a re-run starts clean');
+    if (err instanceof GeobenchError) throw err;
+    throw new GeobenchError(`dataset generation failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy().catch(() => {});
+    await loader.end().catch(() => {});
+    await admin.end().catch(() => {});
+  }
+}
+
+async function runFile(client: pg.Client, file: string): Promise<void> {
+  for (const st of splitStatements(fs.readFileSync(file, 'utf8'))) {
+    try {
+      await client.query(st.text);
+    } catch (err) {
+      throw new GeobenchError(`${path.basename(file)} failed at line ${st.line}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Drops and recreates geobench's own schema (nothing else), with the ledger and an 'incomplete' manifest. */
+async function resetSchema(client: pg.Client, options: GenerateOptions, totalRows: number): Promise<void> {
+  await client.query('BEGIN');
+  await client.query(`DROP SCHEMA IF EXISTS ${DATA_SCHEMA} CASCADE`);
+  await client.query(`CREATE SCHEMA ${DATA_SCHEMA}`);
+  await client.query(LEDGER_DDL);
+  await client.query(MANIFEST_DDL);
+  await client.query(
+    `INSERT INTO ${MANIFEST_TABLE} (status, seed, scale, total_rows, chunk_rows, generator_version, workers, note)
+     VALUES ('incomplete', $1, $2, $3, $4, $5, $6, 'generation in progress')`,
+    [options.seed, options.scale, totalRows, CHUNK_ROWS, GENERATOR_VERSION, options.workers],
+  );
+  await client.query('COMMIT');
+}

@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import { GeobenchError } from '../cli/errors.ts';
+import { MANIFEST_TABLE } from '../db/schema.ts';
+import type { ChecksumValue } from './checksum.ts';
+
+/**
+ * The dataset manifest lives in the database next to the data it describes (geobench schema), so
+ * `dataset verify` works against whichever server holds the data. One row.
+ */
+export interface Manifest {
+  readonly status: 'incomplete' | 'complete';
+  readonly seed: number;
+  readonly scale: number;
+  readonly totalRows: number;
+  readonly chunkRows: number;
+  readonly generatorVersion: number;
+  readonly workers: number;
+  readonly checksum: ChecksumValue | null;
+  /** per chunk index: checksum of that chunk's rows */
+  readonly chunks: ChecksumValue[] | null;
+  readonly startedAt: Date;
+  readonly completedAt: Date | null;
+  readonly loadSeconds: number | null;
+  readonly indexSeconds: number | null;
+  readonly note: string | null;
+}
+
+export const MANIFEST_DDL = `CREATE TABLE ${MANIFEST_TABLE} (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  status text NOT NULL CHECK (status IN ('incomplete', 'complete')),
+  seed bigint NOT NULL,
+  scale double precision NOT NULL,
+  total_rows bigint NOT NULL,
+  chunk_rows integer NOT NULL,
+  generator_version integer NOT NULL,
+  workers integer NOT NULL,
+  checksum jsonb,
+  chunks jsonb,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz,
+  load_seconds double precision,
+  index_seconds double precision,
+  note text
+)`;
+
+export async function readManifest(client: pg.Client): Promise<Manifest | undefined> {
+  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [MANIFEST_TABLE]);
+  if (!exists.rows[0].ok) return undefined;
+  const res = await client.query(`SELECT * FROM ${MANIFEST_TABLE}`);
+  const r = res.rows[0];
+  if (!r) return undefined;
+  return {
+    status: r.status,
+    seed: Number(r.seed),
+    scale: r.scale,
+    totalRows: Number(r.total_rows),
+    chunkRows: r.chunk_rows,
+    generatorVersion: r.generator_version,
+    workers: r.workers,
+    checksum: r.checksum,
+    chunks: r.chunks,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    loadSeconds: r.load_seconds,
+    indexSeconds: r.index_seconds,
+    note: r.note,
+  };
+}
+
+/** The manifest of a complete dataset, or a clear error saying why there is none. */
+export async function requireCompleteManifest(client: pg.Client, where: string): Promise<Manifest> {
+  const manifest = await readManifest(client);
+  if (!manifest) {
+    throw new GeobenchError(`no dataset manifest in ${where}`, { hint: 'run `geobench dataset generate --scale S --seed N` first' });
+  }
+  if (manifest.status !== 'complete' || !manifest.checksum || !manifest.chunks) {
+    throw new GeobenchError(`the dataset in ${where} is incomplete (${manifest.note ?? 'generation did not finish'})`, {
+      hint: 'run `geobench dataset generate` again; it starts clean',
+    });
+  }
+  return manifest;
+}
