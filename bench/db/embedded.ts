@@ -39,7 +39,8 @@ export const pgpassPath = (): string => path.join(geobenchHome(), 'pgpass');
 
 /** Finds the PostgreSQL 15 server binaries, or says which package provides them. */
 export function findServerBinaries(): string {
-  const candidates = [process.env.GEOBENCH_PG_BINDIR, '/usr/lib/postgresql/15/bin'].filter((d): d is string => !!d);
+  // GEOBENCH_PG_BINDIR replaces the default location (other installs; tests of the missing-binaries error).
+  const candidates = process.env.GEOBENCH_PG_BINDIR ? [process.env.GEOBENCH_PG_BINDIR] : ['/usr/lib/postgresql/15/bin'];
   for (const dir of candidates) {
     if (fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl'))) return dir;
   }

@@ -31,7 +31,7 @@ export function registerMigrate(program: Command): void {
       if (opts.to) toIndex = resolveTarget(catalog, opts.to);
       else {
         const applied = (await migrationStatus(target, catalog)).filter((r) => r.state !== 'pending' && r.tag !== 'baseline').length;
-        toIndex = applied - 2;
+        toIndex = Math.max(-1, applied - 2);
       }
       const steps = await migrateDown(target, catalog, toIndex, { log: say, signal: interruptSignal() });
       console.log(steps.length ? `rolled back: ${steps.map((s) => s.migration.tag).join(', ')}` : 'nothing to roll back');
