@@ -10,7 +10,7 @@ export interface Progress {
 export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   const started = performance.now();
   const tty = stream.isTTY === true;
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   let lastDone = 0;
   const draw = (done: number, final: boolean): void => {
     const elapsed = (performance.now() - started) / 1000;

@@ -1,50 +1,23 @@
-import crypto from 'node:crypto';
+import { murmur3x86_128 } from './murmur3.ts';
 
 /**
- * Order-independent content checksum. Each row is hashed (MD5 of its canonical form: id, layer,
- * created/updated epoch microseconds, canonical props JSON, geometry WKB); the 128-bit row hashes are
+ * Order-independent content checksum. A row's canonical form is its binary COPY tuple (id, layer,
+ * created/updated as µs since 2000, canonical props JSON, EWKB little-endian with SRID — see
+ * tuple.ts); each row is fingerprinted with MurmurHash3 x86_128 and the 128-bit fingerprints are
  * added lane-wise modulo 2^32 (a commutative sum), so the result is the same whatever the
- * physical order, partitioning or worker count. MD5 is used as a fast fingerprint, not for security.
+ * physical order, partitioning or worker count.
  */
-export interface RowFields {
-  readonly id: string;
-  readonly layerId: number;
-  readonly createdMicros: string;
-  readonly updatedMicros: string;
-  /** props as canonical JSON (keys sorted) */
-  readonly props: string;
-  /** OGC WKB, little-endian, 2D */
-  readonly wkb: Uint8Array;
-}
-
-export function hashRow(row: RowFields): Buffer {
-  return crypto
-    .createHash('md5')
-    .update(`${row.id}|${row.layerId}|${row.createdMicros}|${row.updatedMicros}|${row.props}|`)
-    .update(row.wkb)
-    .digest();
-}
-
-/** Canonical JSON for a flat-or-nested object: keys sorted at every level, no spaces. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
-}
-
-/** A running checksum: row count plus four 32-bit lane sums. */
 export class Checksum {
   rows = 0;
   private readonly lanes = new Uint32Array(4);
+  private readonly scratch = new Uint32Array(4);
 
-  addRowHash(digest: Uint8Array): void {
-    const view = new DataView(digest.buffer, digest.byteOffset, 16);
-    for (let i = 0; i < 4; i++) this.lanes[i] = (this.lanes[i]! + view.getUint32(i * 4, true)) >>> 0;
+  /** Adds the row whose canonical bytes are b[start, end); returns its fingerprint lanes (reused buffer). */
+  addRow(b: Uint8Array, start: number, end: number): Uint32Array {
+    murmur3x86_128(b, start, end, this.scratch);
+    for (let i = 0; i < 4; i++) this.lanes[i] = (this.lanes[i]! + this.scratch[i]!) >>> 0;
     this.rows++;
+    return this.scratch;
   }
 
   add(other: Checksum | ChecksumValue): void {
@@ -55,10 +28,14 @@ export class Checksum {
   }
 
   value(): ChecksumValue {
-    const out = Buffer.alloc(16);
-    for (let i = 0; i < 4; i++) out.writeUInt32BE(this.lanes[i]!, i * 4);
-    return { rows: this.rows, hash: out.toString('hex') };
+    return { rows: this.rows, hash: lanesToHex(this.lanes) };
   }
+}
+
+export function lanesToHex(lanes: Uint32Array): string {
+  let out = '';
+  for (let i = 0; i < 4; i++) out += lanes[i]!.toString(16).padStart(8, '0');
+  return out;
 }
 
 export interface ChecksumValue {
@@ -69,4 +46,15 @@ export interface ChecksumValue {
 
 export function sameChecksum(a: ChecksumValue, b: ChecksumValue): boolean {
   return a.rows === b.rows && a.hash === b.hash;
+}
+
+/** Canonical JSON: keys sorted at every level, no spaces (what the generator writes). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
 }

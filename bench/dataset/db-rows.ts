@@ -1,16 +1,18 @@
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
-import { canonicalJson, hashRow } from './checksum.ts';
+import { canonicalJson } from './checksum.ts';
+import { PG_EPOCH_SEC, writeTupleHead } from './tuple.ts';
 import { SEARCH_PATH } from '../db/schema.ts';
 
 /**
- * Reads dataset rows back from the database in the checksum's canonical form, whatever the
- * physical layout (partitioned, re-ordered, compressed, behind a view): only column values count.
+ * Reads dataset rows back from the database and rebuilds each row's canonical bytes (its binary
+ * COPY tuple) from column values, whatever the physical layout (partitioned, re-ordered,
+ * compressed, behind a view): only the values count.
  */
 const ROWS_BY_ID_RANGE = `SELECT id::text AS id, layer_id,
   (extract(epoch FROM created_at) * 1000000)::bigint::text AS created,
   (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated,
-  props::text AS props, ST_AsBinary(geom, 'NDR') AS wkb
+  props::text AS props, ST_AsEWKB(geom, 'NDR') AS ewkb
   FROM geometrias WHERE id >= $1 AND id < $2`;
 
 interface DbRow {
@@ -19,34 +21,36 @@ interface DbRow {
   created: string;
   updated: string;
   props: string;
-  wkb: Buffer;
+  ewkb: Buffer;
 }
 
-/** Streams rows with firstId ≤ id < endId and calls `onRow(id, rowHash)` for each. */
-export async function streamRowHashes(
+const PG_EPOCH_MICROS = PG_EPOCH_SEC * 1e6;
+
+/** Streams rows with firstId ≤ id < endId and calls `onRow(id, bytes, end)` with the row's canonical bytes in bytes[0, end). */
+export async function streamCanonicalRows(
   clientConfig: pg.ClientConfig,
   firstId: number,
   endId: number,
-  onRow: (id: number, digest: Buffer) => void,
+  onRow: (id: number, bytes: Buffer, end: number) => void,
 ): Promise<void> {
   const client = new pg.Client(clientConfig);
   client.on('error', () => {});
   await client.connect();
+  let scratch = Buffer.allocUnsafe(4096);
   try {
     await client.query(`SET search_path = ${SEARCH_PATH}`);
     await client.query('BEGIN READ ONLY');
     const stream = client.query(new QueryStream(ROWS_BY_ID_RANGE, [firstId, endId], { batchSize: 2000 }));
     for await (const raw of stream) {
       const row = raw as DbRow;
-      const digest = hashRow({
-        id: row.id,
-        layerId: row.layer_id,
-        createdMicros: row.created,
-        updatedMicros: row.updated,
-        props: canonicalJson(JSON.parse(row.props)),
-        wkb: row.wkb,
-      });
-      onRow(Number(row.id), digest);
+      const props = canonicalJson(JSON.parse(row.props));
+      const need = 64 + Buffer.byteLength(props) + row.ewkb.length;
+      if (need > scratch.length) scratch = Buffer.allocUnsafe(need * 2);
+      const id = Number(row.id);
+      let o = writeTupleHead(scratch, 0, id, row.layer_id, Number(row.created) - PG_EPOCH_MICROS, Number(row.updated) - PG_EPOCH_MICROS, props);
+      scratch.writeInt32BE(row.ewkb.length, o);
+      o += 4 + row.ewkb.copy(scratch, o + 4);
+      onRow(id, scratch, o);
     }
     await client.query('COMMIT');
   } finally {

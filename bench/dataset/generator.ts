@@ -4,7 +4,8 @@ import {
   METERS_PER_DEGREE_LAT, POLYGON, SOURCES, SRID, TAGS, TIME_END_SEC, TIME_START_SEC, UNIFORM_BBOX, UPDATED_SHARE,
   citySigmaKm, pickFromCdf, zipfCdf,
 } from './model.ts';
-import { Checksum, hashRow, type ChecksumValue } from './checksum.ts';
+import { Checksum, lanesToHex, type ChecksumValue } from './checksum.ts';
+import { PG_EPOCH_SEC, writeTupleHead } from './tuple.ts';
 import { WKB_LINESTRING, WKB_POINT, WKB_POLYGON, wkbLength, writeWkb } from './wkb.ts';
 
 /** Identity of a dataset: everything its content depends on. */
@@ -24,23 +25,36 @@ export interface ChunkOutput {
   readonly rowHashes?: Map<string, string>;
 }
 
-/** Column order of the binary COPY tuples the generator writes. */
-export const COPY_COLUMNS = ['id', 'layer_id', 'created_at', 'updated_at', 'props', 'geom'] as const;
+export { COPY_COLUMNS } from './tuple.ts';
 
-const PG_EPOCH_SEC = Date.UTC(2000, 0, 1) / 1000;
-const TWO_32 = 4294967296;
+// Module constants copied into locals: the hot loop reads them ~20 times per row.
 const CITY_CDF = zipfCdf(CITIES.length);
 const LAYER_CDF = zipfCdf(LAYER_COUNT);
 const TAG_CDF = zipfCdf(TAGS.length, 0.8);
 const MAX_COORDS = Math.max(POLYGON.maxVertices + 1, LINESTRING.maxVertices);
 /** Upper bound of one tuple's bytes: fixed fields + props + the largest geometry. */
-const MAX_TUPLE_BYTES = 2 + 4 * 6 + 8 + 4 + 8 + 8 + 1 + 160 + 8 + wkbLength(WKB_POLYGON, MAX_COORDS);
+const MAX_TUPLE_BYTES = 51 + 160 + 4 + 8 + wkbLength(WKB_POLYGON, MAX_COORDS);
+const cities = CITIES.map((c, i) => ({ ...c, sigmaM: citySigmaKm(i + 1) * 1000, mPerDegLon: METERS_PER_DEGREE_LAT * Math.cos((c.lat * Math.PI) / 180) }));
+const tags = [...TAGS];
+const M_PER_DEG_LAT = METERS_PER_DEGREE_LAT;
+const P_CLUSTERED = CLUSTERED_SHARE;
+const P_POINT = KIND_SHARES.point;
+const P_POINT_OR_POLYGON = KIND_SHARES.point + KIND_SHARES.polygon;
+const BBOX = { ...UNIFORM_BBOX };
+const POLY = { ...POLYGON };
+const LINE = { ...LINESTRING };
+const T_START = TIME_START_SEC;
+const T_END = TIME_END_SEC;
+const JITTER = ARRIVAL_JITTER_SEC;
+const P_UPDATED = UPDATED_SHARE;
+const UPDATE_DELAY = MEAN_UPDATE_DELAY_SEC;
+const N_SOURCES = SOURCES;
+const SRID_4326 = SRID;
 
-function writeInt64(buf: Buffer, o: number, value: number): void {
-  // value < 2^53: split into 32-bit halves (faster than BigInt)
-  const hi = Math.floor(value / TWO_32);
-  buf.writeInt32BE(hi, o);
-  buf.writeUInt32BE(value - hi * TWO_32, o + 4);
+let scratch = Buffer.allocUnsafe(0);
+function scratchFor(bytes: number): Buffer {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(bytes);
+  return scratch;
 }
 
 /** Rows in chunk `index` of a dataset with `totalRows` rows. */
@@ -56,12 +70,11 @@ export function generateChunk(spec: DatasetSpec, chunkIndex: number, options: { 
   const rng = seedrandom.alea(`geobench:${spec.seed}:${chunkIndex}`);
   const rows = chunkRows(spec.totalRows, chunkIndex);
   const firstId = chunkIndex * CHUNK_ROWS + 1;
-  const buf = Buffer.allocUnsafe(rows * MAX_TUPLE_BYTES);
-  const wkb = Buffer.allocUnsafe(wkbLength(WKB_POLYGON, MAX_COORDS));
+  const buf = scratchFor(rows * MAX_TUPLE_BYTES);
   const coords = new Float64Array(2 * MAX_COORDS);
   const checksum = new Checksum();
   const rowHashes = options.rowHashes ? new Map<string, string>() : undefined;
-  const span = TIME_END_SEC - TIME_START_SEC;
+  const span = T_END - T_START;
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   let o = 0;
 
@@ -71,95 +84,76 @@ export function generateChunk(spec: DatasetSpec, chunkIndex: number, options: { 
     let lon: number;
     let lat: number;
     let place: string;
-    if (rng() < CLUSTERED_SHARE) {
-      const c = pickFromCdf(CITY_CDF, rng());
-      const city = CITIES[c]!;
-      const sigmaM = citySigmaKm(c + 1) * 1000;
-      lat = city.lat + (gauss() * sigmaM) / METERS_PER_DEGREE_LAT;
-      lon = city.lon + (gauss() * sigmaM) / (METERS_PER_DEGREE_LAT * Math.cos((city.lat * Math.PI) / 180));
+    if (rng() < P_CLUSTERED) {
+      const city = cities[pickFromCdf(CITY_CDF, rng())]!;
+      lat = city.lat + (gauss() * city.sigmaM) / M_PER_DEG_LAT;
+      lon = city.lon + (gauss() * city.sigmaM) / city.mPerDegLon;
       place = city.name;
     } else {
-      lon = UNIFORM_BBOX.minLon + rng() * (UNIFORM_BBOX.maxLon - UNIFORM_BBOX.minLon);
-      lat = UNIFORM_BBOX.minLat + rng() * (UNIFORM_BBOX.maxLat - UNIFORM_BBOX.minLat);
+      lon = BBOX.minLon + rng() * (BBOX.maxLon - BBOX.minLon);
+      lat = BBOX.minLat + rng() * (BBOX.maxLat - BBOX.minLat);
       place = 'rural';
     }
-    const mPerDegLon = METERS_PER_DEGREE_LAT * Math.cos((lat * Math.PI) / 180);
+    const mPerDegLon = M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180);
 
     // What: point, star-shaped polygon (always valid: strictly increasing angles), or random-walk line.
     const k = rng();
     let type: number;
     let n: number;
-    if (k < KIND_SHARES.point) {
+    if (k < P_POINT) {
       type = WKB_POINT;
       n = 1;
       coords[0] = lon;
       coords[1] = lat;
-    } else if (k < KIND_SHARES.point + KIND_SHARES.polygon) {
+    } else if (k < P_POINT_OR_POLYGON) {
       type = WKB_POLYGON;
-      const vertices = POLYGON.minVertices + Math.floor(rng() * (POLYGON.maxVertices - POLYGON.minVertices + 1));
-      const radius = POLYGON.minRadiusM + rng() * (POLYGON.maxRadiusM - POLYGON.minRadiusM);
+      const vertices = POLY.minVertices + Math.floor(rng() * (POLY.maxVertices - POLY.minVertices + 1));
+      const radius = POLY.minRadiusM + rng() * (POLY.maxRadiusM - POLY.minRadiusM);
       for (let v = 0; v < vertices; v++) {
         const angle = ((v + 0.8 * rng()) * 2 * Math.PI) / vertices;
         const rr = radius * (0.5 + 0.5 * rng());
         coords[2 * v] = lon + (rr * Math.cos(angle)) / mPerDegLon;
-        coords[2 * v + 1] = lat + (rr * Math.sin(angle)) / METERS_PER_DEGREE_LAT;
+        coords[2 * v + 1] = lat + (rr * Math.sin(angle)) / M_PER_DEG_LAT;
       }
       coords[2 * vertices] = coords[0]!;
       coords[2 * vertices + 1] = coords[1]!;
       n = vertices + 1;
     } else {
       type = WKB_LINESTRING;
-      n = LINESTRING.minVertices + Math.floor(rng() * (LINESTRING.maxVertices - LINESTRING.minVertices + 1));
+      n = LINE.minVertices + Math.floor(rng() * (LINE.maxVertices - LINE.minVertices + 1));
       let heading = rng() * 2 * Math.PI;
       let x = lon;
       let y = lat;
       for (let v = 0; v < n; v++) {
         coords[2 * v] = x;
         coords[2 * v + 1] = y;
-        const step = LINESTRING.minStepM + rng() * (LINESTRING.maxStepM - LINESTRING.minStepM);
+        const step = LINE.minStepM + rng() * (LINE.maxStepM - LINE.minStepM);
         heading += 0.5 * gauss();
         x += (step * Math.cos(heading)) / mPerDegLon;
-        y += (step * Math.sin(heading)) / METERS_PER_DEGREE_LAT;
+        y += (step * Math.sin(heading)) / M_PER_DEG_LAT;
       }
     }
 
     // When: ids follow arrival time (uniform over 36 months) with a few hours of jitter.
     const layerId = pickFromCdf(LAYER_CDF, rng()) + 1;
-    const ideal = TIME_START_SEC + ((id - 1 + rng()) / spec.totalRows) * span + gauss() * ARRIVAL_JITTER_SEC;
-    const created = Math.min(TIME_END_SEC - 1, Math.max(TIME_START_SEC, Math.floor(ideal)));
-    const updated = rng() < UPDATED_SHARE
-      ? Math.min(TIME_END_SEC - 1, created + Math.floor(-Math.log(1 - rng()) * MEAN_UPDATE_DELAY_SEC))
-      : created;
-    const tag = TAGS[pickFromCdf(TAG_CDF, rng())]!;
-    const source = 1 + Math.floor(rng() * SOURCES);
-    // Canonical JSON (keys sorted), ASCII only, so string length = byte length.
+    const ideal = T_START + ((id - 1 + rng()) / spec.totalRows) * span + gauss() * JITTER;
+    const created = Math.min(T_END - 1, Math.max(T_START, Math.floor(ideal)));
+    const updated = rng() < P_UPDATED ? Math.min(T_END - 1, created + Math.floor(-Math.log(1 - rng()) * UPDATE_DELAY)) : created;
+    const tag = tags[pickFromCdf(TAG_CDF, rng())]!;
+    const source = 1 + Math.floor(rng() * N_SOURCES);
+    // Canonical JSON (keys sorted, no spaces), as the verifier re-serializes what jsonb returns.
     const props = `{"name":"${place} ${tag} ${id}","source":${source},"tag":"${tag}"}`;
 
-    // Binary COPY tuple.
-    buf.writeInt16BE(6, o);
-    buf.writeInt32BE(8, o + 2);
-    writeInt64(buf, o + 6, id);
-    buf.writeInt32BE(4, o + 14);
-    buf.writeInt32BE(layerId, o + 18);
-    buf.writeInt32BE(8, o + 22);
-    writeInt64(buf, o + 26, (created - PG_EPOCH_SEC) * 1e6);
-    buf.writeInt32BE(8, o + 34);
-    writeInt64(buf, o + 38, (updated - PG_EPOCH_SEC) * 1e6);
-    o += 46;
-    buf.writeInt32BE(props.length + 1, o);
-    buf[o + 4] = 1; // jsonb binary format version
-    buf.write(props, o + 5, 'latin1');
-    o += 5 + props.length;
-    const ewkbLen = wkbLength(type, n) + 4;
-    buf.writeInt32BE(ewkbLen, o);
-    o = writeWkb(buf, o + 4, type, coords, n, SRID);
-
-    const wkbEnd = writeWkb(wkb, 0, type, coords, n);
-    const digest = hashRow({
-      id: String(id), layerId, createdMicros: String(created * 1e6), updatedMicros: String(updated * 1e6), props, wkb: wkb.subarray(0, wkbEnd),
-    });
-    checksum.addRowHash(digest);
-    rowHashes?.set(String(id), digest.toString('hex'));
+    const rowStart = o;
+    o = writeTupleHead(buf, o, id, layerId, (created - PG_EPOCH_SEC) * 1e6, (updated - PG_EPOCH_SEC) * 1e6, props);
+    buf.writeInt32BE(wkbLength(type, n) + 4, o);
+    o = writeWkb(buf, o + 4, type, coords, n, SRID_4326);
+    const fingerprint = checksum.addRow(buf, rowStart, o);
+    rowHashes?.set(String(id), lanesToHex(fingerprint));
   }
-  return { chunkIndex, firstId, rows, copy: buf.subarray(0, o), checksum: checksum.value(), ...(rowHashes ? { rowHashes } : {}) };
+  // An exact-size copy: the scratch buffer is reused, and a worker's result is structured-cloned
+  // whole (a view would drag its entire backing buffer along).
+  const copy = new Uint8Array(o);
+  copy.set(buf.subarray(0, o));
+  return { chunkIndex, firstId, rows, copy, checksum: checksum.value(), ...(rowHashes ? { rowHashes } : {}) };
 }

@@ -9,7 +9,7 @@ import { connect } from '../db/connect.ts';
 import { DATA_SCHEMA, LEDGER_DDL, LEDGER_TABLE, MANIFEST_TABLE, SEARCH_PATH } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
-import { splitStatements } from '../migrate/sql-split.ts';
+import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
 import { Checksum, type ChecksumValue } from './checksum.ts';
 import { COPY_COLUMNS } from './generator.ts';
@@ -69,10 +69,13 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     await runFile(loader, baselineFiles(sqlDir)[0]!);
     copyStream = loader.query(copyFrom(`COPY geometrias (${COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
     const stream = copyStream;
-    const streamError = new Promise<never>((_, reject) => stream.once('error', reject));
-    streamError.catch(() => {});
+    // Errors are recorded, not raced against: a Promise.race with a long-lived promise would keep
+    // every chunk it ever resolved alive (one reaction per race) — 200+ MB at scale 0.1.
+    let failure: Error | undefined;
+    stream.on('error', (err: Error) => (failure ??= err));
     const write = async (buf: Uint8Array): Promise<void> => {
-      if (!stream.write(buf)) await Promise.race([once(stream, 'drain'), streamError]);
+      if (failure) throw failure;
+      if (!stream.write(buf)) await once(stream, 'drain'); // once() rejects if 'error' comes first
     };
     await write(COPY_HEADER);
 
@@ -89,7 +92,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     submit();
     while (inflight.length > 0) {
       if (options.signal?.aborted) throw new InterruptedError('dataset generate');
-      const chunk = await Promise.race([inflight.shift()!, streamError]);
+      const chunk = await inflight.shift()!;
       submit();
       await write(chunk.copy);
       total.add(chunk.checksum);
@@ -98,7 +101,8 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
       options.onProgress?.(loaded, totalRows);
     }
     stream.end(COPY_TRAILER);
-    await Promise.race([once(stream, 'finish'), streamError]);
+    if (failure) throw failure;
+    await once(stream, 'finish');
     await loader.query('COMMIT');
     const copySeconds = (performance.now() - copyStarted) / 1000;
     log(`loaded ${totalRows.toLocaleString('en-US')} rows in ${copySeconds.toFixed(1)} s (${Math.round(totalRows / copySeconds).toLocaleString('en-US')} rows/s)`);
@@ -109,7 +113,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
       if (options.signal?.aborted) throw new InterruptedError('dataset generate (building indexes)');
       const t = performance.now();
       await loader.query(st.text);
-      log(`  ${st.text.split('\n')[0]!.slice(0, 80)} — ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      log(`  ${firstCodeLine(st.text).slice(0, 80)} — ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     await loader.query('VACUUM (ANALYZE) geometrias');
     const indexSeconds = (performance.now() - indexStarted) / 1000;

@@ -4,9 +4,9 @@
  */
 import type pg from 'pg';
 import { CHUNK_ROWS } from './model.ts';
-import { Checksum, type ChecksumValue } from './checksum.ts';
+import { Checksum, lanesToHex, type ChecksumValue } from './checksum.ts';
 import { generateChunk, chunkRows, type DatasetSpec } from './generator.ts';
-import { streamRowHashes } from './db-rows.ts';
+import { streamCanonicalRows } from './db-rows.ts';
 
 export interface GenerateTask extends DatasetSpec {
   readonly chunkIndex: number;
@@ -27,8 +27,8 @@ export interface VerifyRangeTask {
 /** Checksums per chunk of the rows the database holds for chunks [fromChunk, toChunk). */
 export async function verifyRange(task: VerifyRangeTask): Promise<ChecksumValue[]> {
   const sums = Array.from({ length: task.toChunk - task.fromChunk }, () => new Checksum());
-  await streamRowHashes(task.client, task.fromChunk * CHUNK_ROWS + 1, task.toChunk * CHUNK_ROWS + 1, (id, digest) => {
-    sums[Math.floor((id - 1) / CHUNK_ROWS) - task.fromChunk]!.addRowHash(digest);
+  await streamCanonicalRows(task.client, task.fromChunk * CHUNK_ROWS + 1, task.toChunk * CHUNK_ROWS + 1, (id, bytes, end) => {
+    sums[Math.floor((id - 1) / CHUNK_ROWS) - task.fromChunk]!.addRow(bytes, 0, end);
   });
   return sums.map((s) => s.value());
 }
@@ -50,9 +50,10 @@ export async function drillDown(task: DrillDownTask): Promise<RowMismatches> {
   const firstId = task.chunkIndex * CHUNK_ROWS + 1;
   const seen = new Map<number, number>();
   const changed: number[] = [];
-  await streamRowHashes(task.client, firstId, firstId + chunkRows(task.totalRows, task.chunkIndex), (id, digest) => {
+  const fingerprint = new Checksum();
+  await streamCanonicalRows(task.client, firstId, firstId + chunkRows(task.totalRows, task.chunkIndex), (id, bytes, end) => {
     seen.set(id, (seen.get(id) ?? 0) + 1);
-    if (expected.get(String(id)) !== digest.toString('hex')) changed.push(id);
+    if (expected.get(String(id)) !== lanesToHex(fingerprint.addRow(bytes, 0, end))) changed.push(id);
   });
   const missing: number[] = [];
   for (const id of expected.keys()) if (!seen.has(Number(id))) missing.push(Number(id));

@@ -7,7 +7,7 @@ import { redact } from '../db/redact.ts';
 import { LEDGER_DDL, LEDGER_TABLE, SEARCH_PATH } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, type Migration } from './catalog.ts';
-import { splitMigration, type SqlStatement } from './sql-split.ts';
+import { firstCodeLine, splitMigration, type SqlStatement } from './sql-split.ts';
 
 export interface LedgerRow {
   readonly version: string;
@@ -80,11 +80,10 @@ async function runStatements(client: pg.Client, file: string, statements: readon
       await client.query(st.text);
     } catch (err) {
       if (signal?.aborted) throw new InterruptedError(`${path.basename(file)} at line ${st.line}`);
-      const first = st.text.split('\n').find((l) => l.trim() && !l.trim().startsWith('--')) ?? st.text;
-      throw new GeobenchError(`${path.basename(file)} failed at line ${st.line} (${first.trim().slice(0, 100)}): ${redact((err as Error).message)}`);
+      throw new GeobenchError(`${path.basename(file)} failed at line ${st.line} (${firstCodeLine(st.text).slice(0, 100)}): ${redact((err as Error).message)}`);
     }
     const ms = performance.now() - started;
-    if (ms > 1000) log(`  ${path.basename(file)}:${st.line} ${st.text.split('\n')[0]!.slice(0, 70)} — ${(ms / 1000).toFixed(1)} s`);
+    if (ms > 1000) log(`  ${path.basename(file)}:${st.line} ${firstCodeLine(st.text).slice(0, 70)} — ${(ms / 1000).toFixed(1)} s`);
   }
 }
 

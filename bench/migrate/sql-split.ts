@@ -81,3 +81,8 @@ export function splitMigration(script: string): { transactional: SqlStatement[];
     afterCommit: splitStatements(lines.slice(markerIndex + 1).join('\n'), markerIndex + 2),
   };
 }
+
+/** The statement's first line of code (skipping comments), for log and error messages. */
+export function firstCodeLine(sql: string): string {
+  return sql.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('--'))?.trim() ?? sql.trim();
+}

@@ -62,7 +62,7 @@ test('deleted rows are named as missing; rows beyond the dataset range are ignor
 test('Ctrl-C during generate: exit 130, manifest marked incomplete, verify refuses, a re-run starts clean', async () => {
   await testDatabase();
   let sent = false;
-  const r = await runCli(['dataset', 'generate', '--scale', '0.1', '--seed', '3', '--workers', '1'], {}, (chunk, child) => {
+  const r = await runCli(['dataset', 'generate', '--scale', '0.2', '--seed', '3', '--workers', '1'], {}, (chunk, child) => {
     if (!sent && /COPY \[/.test(chunk)) {
       sent = true;
       child.kill('SIGINT');

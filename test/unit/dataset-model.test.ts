@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateChunk, chunkRows } from '../../bench/dataset/generator.ts';
-import { Checksum, canonicalJson } from '../../bench/dataset/checksum.ts';
+import { Checksum, canonicalJson, lanesToHex } from '../../bench/dataset/checksum.ts';
+import { murmur3x86_128 } from '../../bench/dataset/murmur3.ts';
 import { CHUNK_ROWS, TIME_END_SEC, TIME_START_SEC, pickFromCdf, rowsForScale, zipfCdf } from '../../bench/dataset/model.ts';
 
 /** Decodes the generator's binary COPY tuples back into rows (independent of the generator's code path). */
@@ -79,20 +80,40 @@ test('created_at is uniform over the 36 months (ids in arrival order)', () => {
   for (const count of months) assert.ok(count > 800 && count < 1200, `month count ${count} near 1000`);
 });
 
-test('checksum is order-independent and canonical JSON sorts keys', () => {
-  const h = (s: string): Buffer => Buffer.from(s.padEnd(16, '.')).subarray(0, 16);
+test('MurmurHash3 x86_128 matches the reference implementation vectors', () => {
+  const vectors: Array<[string, string]> = [
+    ['', '00000000000000000000000000000000'],
+    ['a', 'a794933c5556b01b5556b01b5556b01b'],
+    ['hello', '2b2444a0db91def79adb31b69adb31b6'],
+    ['The quick brown fox jumps over the lazy dog', '2f1583c3ecee2c675d7bf66ce5e91d2c'],
+    ['abcdefghijklmnopq', '0445a4d364515c6fd96ddc2a1d11079d'],
+  ];
+  const out = new Uint32Array(4);
+  for (const [text, expected] of vectors) {
+    const bytes = Buffer.from(`__${text}__`, 'latin1');
+    murmur3x86_128(bytes, 2, bytes.length - 2, out);
+    assert.is(lanesToHex(out), expected, JSON.stringify(text));
+  }
+});
+
+test('checksum is order-independent and merges partial sums; canonical JSON sorts keys', () => {
+  const rows = ['alpha', 'beta', 'gamma'].map((s) => Buffer.from(s));
   const x = new Checksum();
   const y = new Checksum();
-  for (const s of ['a', 'b', 'c']) x.addRowHash(h(s));
-  for (const s of ['c', 'a', 'b']) y.addRowHash(h(s));
+  for (const r of rows) x.addRow(r, 0, r.length);
+  for (const r of [rows[2]!, rows[0]!, rows[1]!]) y.addRow(r, 0, r.length);
   assert.equal(x.value(), y.value());
-  const merged = new Checksum();
+  assert.is(x.value().rows, 3);
   const part = new Checksum();
-  part.addRowHash(h('a'));
+  part.addRow(rows[0]!, 0, rows[0]!.length);
+  const merged = new Checksum();
   merged.add(part);
-  merged.addRowHash(h('b'));
-  merged.addRowHash(h('c'));
+  merged.addRow(rows[1]!, 0, rows[1]!.length);
+  merged.addRow(rows[2]!, 0, rows[2]!.length);
   assert.equal(merged.value(), x.value());
+  const changed = new Checksum();
+  for (const r of [rows[0]!, rows[1]!, Buffer.from('gammb')]) changed.addRow(r, 0, r.length);
+  assert.is.not(changed.value().hash, x.value().hash);
   assert.is(canonicalJson({ tag: 'x', name: 'y', n: { b: 1, a: [2, 'z'] } }), '{"n":{"a":[2,"z"],"b":1},"name":"y","tag":"x"}');
 });
 
