@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../bench/db/resolve.ts';
 import { withClient } from '../bench/db/connect.ts';
-import { SEARCH_PATH } from '../bench/db/schema.ts';
+import { searchPath } from '../bench/db/schema.ts';
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../bench/config/paths.ts';
 import { generateChunk, COPY_COLUMNS } from '../bench/dataset/generator.ts';
@@ -48,7 +48,7 @@ console.log(`rows: ${totalRows.toLocaleString('en-US')} (scale ${scale}, seed ${
 
 async function serverCopy(): Promise<number> {
   return withClient(target, async (c) => {
-    await c.query(`SET search_path = ${SEARCH_PATH}`);
+    await c.query(`SET search_path = ${searchPath(target.schema)}`);
     await c.query('DROP TABLE IF EXISTS ingest_server');
     const t = performance.now();
     await c.query('BEGIN');

@@ -9,6 +9,7 @@ const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
   .option('--db <url>', 'use this PostgreSQL server instead of the embedded cluster (also DATABASE_URL or PG* variables)')
   .option('--allow-remote', 'allow a database that is not on this machine (load is only sent where you allow it)')
+  .option('--schema <name>', "geobench's schema holding the dataset: geobench (default) or geobench_<name>")
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

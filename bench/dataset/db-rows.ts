@@ -2,7 +2,7 @@ import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { canonicalJson } from './checksum.ts';
 import { PG_EPOCH_SEC, writeTupleHead } from './tuple.ts';
-import { SEARCH_PATH } from '../db/schema.ts';
+import { searchPath } from '../db/schema.ts';
 
 /**
  * Reads dataset rows back from the database and rebuilds each row's canonical bytes (its binary
@@ -29,6 +29,7 @@ const PG_EPOCH_MICROS = PG_EPOCH_SEC * 1e6;
 /** Streams rows with firstId ≤ id < endId and calls `onRow(id, bytes, end)` with the row's canonical bytes in bytes[0, end). */
 export async function streamCanonicalRows(
   clientConfig: pg.ClientConfig,
+  schema: string,
   firstId: number,
   endId: number,
   onRow: (id: number, bytes: Buffer, end: number) => void,
@@ -38,7 +39,7 @@ export async function streamCanonicalRows(
   await client.connect();
   let scratch = Buffer.allocUnsafe(4096);
   try {
-    await client.query(`SET search_path = ${SEARCH_PATH}`);
+    await client.query(`SET search_path = ${searchPath(schema)}`);
     await client.query('BEGIN READ ONLY');
     const stream = client.query(new QueryStream(ROWS_BY_ID_RANGE, [firstId, endId], { batchSize: 2000 }));
     for await (const raw of stream) {

@@ -6,14 +6,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { GeobenchError, InterruptedError } from '../cli/errors.ts';
 import { SQL_DIR } from '../config/paths.ts';
 import { connect } from '../db/connect.ts';
-import { DATA_SCHEMA, LEDGER_DDL, LEDGER_TABLE, MANIFEST_TABLE, SEARCH_PATH } from '../db/schema.ts';
+import { ledgerDdl, ledgerTable, manifestTable, searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
 import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
 import { Checksum, type ChecksumValue } from './checksum.ts';
 import { COPY_COLUMNS } from './generator.ts';
-import { MANIFEST_DDL } from './manifest.ts';
+import { manifestDdl } from './manifest.ts';
 import { CHUNK_ROWS, GENERATOR_VERSION, chunkCount, rowsForScale } from './model.ts';
 import type { generate } from './worker.ts';
 
@@ -58,13 +58,13 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await resetSchema(admin, options, totalRows);
+    await resetSchema(admin, target.schema, options, totalRows);
     const total = new Checksum();
     const perChunk: ChecksumValue[] = [];
 
     const copyStarted = performance.now();
     await loader.query('BEGIN');
-    await loader.query(`SET LOCAL search_path = ${SEARCH_PATH}`);
+    await loader.query(`SET LOCAL search_path = ${searchPath(target.schema)}`);
     await loader.query('SET LOCAL synchronous_commit = off');
     await runFile(loader, baselineFiles(sqlDir)[0]!);
     copyStream = loader.query(copyFrom(`COPY geometrias (${COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
@@ -108,7 +108,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     log(`loaded ${totalRows.toLocaleString('en-US')} rows in ${copySeconds.toFixed(1)} s (${Math.round(totalRows / copySeconds).toLocaleString('en-US')} rows/s)`);
 
     const indexStarted = performance.now();
-    await loader.query(`SET search_path = ${SEARCH_PATH}`);
+    await loader.query(`SET search_path = ${searchPath(target.schema)}`);
     for (const st of splitStatements(fs.readFileSync(baselineFiles(sqlDir)[1]!, 'utf8'))) {
       if (options.signal?.aborted) throw new InterruptedError('dataset generate (building indexes)');
       const t = performance.now();
@@ -119,11 +119,11 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     const indexSeconds = (performance.now() - indexStarted) / 1000;
 
     await admin.query('BEGIN');
-    await admin.query(`INSERT INTO ${LEDGER_TABLE} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
+    await admin.query(`INSERT INTO ${ledgerTable(target.schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
       BASELINE_VERSION, BASELINE_TAG, 'baseline_schema', baselineChecksum(sqlDir), (copySeconds + indexSeconds) * 1000,
     ]);
     await admin.query(
-      `UPDATE ${MANIFEST_TABLE} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
+      `UPDATE ${manifestTable(target.schema)} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
       [JSON.stringify(total.value()), JSON.stringify(perChunk), copySeconds, indexSeconds],
     );
     await admin.query('COMMIT');
@@ -132,7 +132,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     await loader.query('ROLLBACK').catch(() => {});
     const interrupted = options.signal?.aborted || err instanceof InterruptedError;
     const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
-    await admin.query(`UPDATE ${MANIFEST_TABLE} SET note = $1`, [note]).catch(() => {});
+    await admin.query(`UPDATE ${manifestTable(target.schema)} SET note = $1`, [note]).catch(() => {});
     if (interrupted) throw new InterruptedError('dataset generate; the partial dataset is marked incomplete and a re-run starts clean');
     if (err instanceof GeobenchError) throw err;
     throw new GeobenchError(`dataset generation failed: ${(err as Error).message}`, { cause: err });
@@ -154,15 +154,15 @@ async function runFile(client: pg.Client, file: string): Promise<void> {
   }
 }
 
-/** Drops and recreates geobench's own schema (nothing else), with the ledger and an 'incomplete' manifest. */
-async function resetSchema(client: pg.Client, options: GenerateOptions, totalRows: number): Promise<void> {
+/** Drops and recreates one of geobench's own schemas (nothing else), with the ledger and an 'incomplete' manifest. */
+async function resetSchema(client: pg.Client, schema: string, options: GenerateOptions, totalRows: number): Promise<void> {
   await client.query('BEGIN');
-  await client.query(`DROP SCHEMA IF EXISTS ${DATA_SCHEMA} CASCADE`);
-  await client.query(`CREATE SCHEMA ${DATA_SCHEMA}`);
-  await client.query(LEDGER_DDL);
-  await client.query(MANIFEST_DDL);
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.query(ledgerDdl(schema));
+  await client.query(manifestDdl(schema));
   await client.query(
-    `INSERT INTO ${MANIFEST_TABLE} (status, seed, scale, total_rows, chunk_rows, generator_version, workers, note)
+    `INSERT INTO ${manifestTable(schema)} (status, seed, scale, total_rows, chunk_rows, generator_version, workers, note)
      VALUES ('incomplete', $1, $2, $3, $4, $5, $6, 'generation in progress')`,
     [options.seed, options.scale, totalRows, CHUNK_ROWS, GENERATOR_VERSION, options.workers],
   );

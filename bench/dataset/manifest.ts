@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { GeobenchError } from '../cli/errors.ts';
-import { MANIFEST_TABLE } from '../db/schema.ts';
+import { manifestTable } from '../db/schema.ts';
 import type { ChecksumValue } from './checksum.ts';
 
 /**
@@ -25,7 +25,7 @@ export interface Manifest {
   readonly note: string | null;
 }
 
-export const MANIFEST_DDL = `CREATE TABLE ${MANIFEST_TABLE} (
+export const manifestDdl = (schema: string): string => `CREATE TABLE ${manifestTable(schema)} (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   status text NOT NULL CHECK (status IN ('incomplete', 'complete')),
   seed bigint NOT NULL,
@@ -43,10 +43,10 @@ export const MANIFEST_DDL = `CREATE TABLE ${MANIFEST_TABLE} (
   note text
 )`;
 
-export async function readManifest(client: pg.Client): Promise<Manifest | undefined> {
-  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [MANIFEST_TABLE]);
+export async function readManifest(client: pg.Client, schema: string): Promise<Manifest | undefined> {
+  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [manifestTable(schema)]);
   if (!exists.rows[0].ok) return undefined;
-  const res = await client.query(`SELECT * FROM ${MANIFEST_TABLE}`);
+  const res = await client.query(`SELECT * FROM ${manifestTable(schema)}`);
   const r = res.rows[0];
   if (!r) return undefined;
   return {
@@ -68,8 +68,8 @@ export async function readManifest(client: pg.Client): Promise<Manifest | undefi
 }
 
 /** The manifest of a complete dataset, or a clear error saying why there is none. */
-export async function requireCompleteManifest(client: pg.Client, where: string): Promise<Manifest> {
-  const manifest = await readManifest(client);
+export async function requireCompleteManifest(client: pg.Client, schema: string, where: string): Promise<Manifest> {
+  const manifest = await readManifest(client, schema);
   if (!manifest) {
     throw new GeobenchError(`no dataset manifest in ${where}`, { hint: 'run `geobench dataset generate --scale S --seed N` first' });
   }

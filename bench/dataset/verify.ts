@@ -1,5 +1,5 @@
 import { connect } from '../db/connect.ts';
-import { SEARCH_PATH } from '../db/schema.ts';
+import { searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
 import { Checksum, sameChecksum, type ChecksumValue } from './checksum.ts';
@@ -33,8 +33,8 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
   let manifest: Manifest;
   let rowsOutsideRange: number;
   try {
-    manifest = await requireCompleteManifest(client, target.display);
-    await client.query(`SET search_path = ${SEARCH_PATH}`);
+    manifest = await requireCompleteManifest(client, target.schema, where(target));
+    await client.query(`SET search_path = ${searchPath(target.schema)}`);
     const outside = await client.query('SELECT count(*)::bigint AS n FROM geometrias WHERE id < 1 OR id > $1', [manifest.totalRows]);
     rowsOutsideRange = Number(outside.rows[0].n);
   } finally {
@@ -46,7 +46,7 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
     const tasks: Array<Promise<ChecksumValue[]>> = [];
     for (let from = 0; from < chunkCount; from += CHUNKS_PER_TASK) {
       const to = Math.min(chunkCount, from + CHUNKS_PER_TASK);
-      tasks.push(pool.run<ChecksumValue[]>('verifyRange', { client: target.client, fromChunk: from, toChunk: to }));
+      tasks.push(pool.run<ChecksumValue[]>('verifyRange', { client: target.client, schema: target.schema, fromChunk: from, toChunk: to }));
     }
     const actualChunks = (await Promise.all(tasks)).flat();
     const actual = new Checksum();
@@ -60,7 +60,7 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
       options.log?.(`${badChunks.length} chunk(s) differ; comparing their rows one by one`);
       const drills = await Promise.all(
         badChunks.slice(0, MAX_DRILL_CHUNKS).map((chunkIndex) =>
-          pool.run<RowMismatches>('drillDown', { client: target.client, seed: manifest.seed, totalRows: manifest.totalRows, chunkIndex }),
+          pool.run<RowMismatches>('drillDown', { client: target.client, schema: target.schema, seed: manifest.seed, totalRows: manifest.totalRows, chunkIndex }),
         ),
       );
       for (const d of drills) {
@@ -83,6 +83,11 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
   } finally {
     await pool.destroy().catch(() => {});
   }
+}
+
+/** Where a dataset lives, for messages: server and schema. */
+export function where(target: DbTarget): string {
+  return `${target.display} schema ${target.schema}`;
 }
 
 /** Compresses sorted ids into ranges: [1,2,3,7] → "1-3, 7". */

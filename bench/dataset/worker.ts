@@ -19,6 +19,7 @@ export function generate(task: GenerateTask): { chunkIndex: number; rows: number
 
 export interface VerifyRangeTask {
   readonly client: pg.ClientConfig;
+  readonly schema: string;
   readonly fromChunk: number;
   /** exclusive */
   readonly toChunk: number;
@@ -27,7 +28,7 @@ export interface VerifyRangeTask {
 /** Checksums per chunk of the rows the database holds for chunks [fromChunk, toChunk). */
 export async function verifyRange(task: VerifyRangeTask): Promise<ChecksumValue[]> {
   const sums = Array.from({ length: task.toChunk - task.fromChunk }, () => new Checksum());
-  await streamCanonicalRows(task.client, task.fromChunk * CHUNK_ROWS + 1, task.toChunk * CHUNK_ROWS + 1, (id, bytes, end) => {
+  await streamCanonicalRows(task.client, task.schema, task.fromChunk * CHUNK_ROWS + 1, task.toChunk * CHUNK_ROWS + 1, (id, bytes, end) => {
     sums[Math.floor((id - 1) / CHUNK_ROWS) - task.fromChunk]!.addRow(bytes, 0, end);
   });
   return sums.map((s) => s.value());
@@ -35,6 +36,7 @@ export async function verifyRange(task: VerifyRangeTask): Promise<ChecksumValue[
 
 export interface DrillDownTask extends DatasetSpec {
   readonly client: pg.ClientConfig;
+  readonly schema: string;
   readonly chunkIndex: number;
 }
 
@@ -51,7 +53,7 @@ export async function drillDown(task: DrillDownTask): Promise<RowMismatches> {
   const seen = new Map<number, number>();
   const changed: number[] = [];
   const fingerprint = new Checksum();
-  await streamCanonicalRows(task.client, firstId, firstId + chunkRows(task.totalRows, task.chunkIndex), (id, bytes, end) => {
+  await streamCanonicalRows(task.client, task.schema, firstId, firstId + chunkRows(task.totalRows, task.chunkIndex), (id, bytes, end) => {
     seen.set(id, (seen.get(id) ?? 0) + 1);
     if (expected.get(String(id)) !== lanesToHex(fingerprint.addRow(bytes, 0, end))) changed.push(id);
   });

@@ -8,6 +8,7 @@ import { geobenchHome } from '../config/paths.ts';
 import { computeServerSettings, renderConf } from './server-settings.ts';
 import { isRoot, runCommand, runServerTool, SERVER_OS_USER } from './os-commands.ts';
 import { registerSecret } from './redact.ts';
+import { DEFAULT_SCHEMA } from './schema.ts';
 import type { DbTarget } from './target.ts';
 
 /**
@@ -76,6 +77,7 @@ export function targetFromState(state: ClusterState): DbTarget {
     host: '127.0.0.1',
     client: { host: '127.0.0.1', port: state.port, user: EMBEDDED_USER, password: state.password, database: EMBEDDED_DATABASE },
     display: `postgresql://${EMBEDDED_USER}@127.0.0.1:${state.port}/${EMBEDDED_DATABASE} (embedded)`,
+    schema: DEFAULT_SCHEMA,
   };
 }
 

@@ -1,7 +1,8 @@
 import { startCluster, EMBEDDED_DATABASE } from './embedded.ts';
 import { connect, withClient } from './connect.ts';
 import { ensureExtensions } from './extensions.ts';
-import { resolveExternalTarget, type DbTarget, type TargetOptions } from './target.ts';
+import { resolveExternalTarget, withSchema, type DbTarget, type TargetOptions } from './target.ts';
+import { DEFAULT_SCHEMA } from './schema.ts';
 
 /**
  * The database for a command: an external server when one is named (--db, DATABASE_URL, PG*),
@@ -9,14 +10,15 @@ import { resolveExternalTarget, type DbTarget, type TargetOptions } from './targ
  * on return.
  */
 export async function openDatabase(options: TargetOptions, log: (line: string) => void = () => {}): Promise<DbTarget> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
   const external = resolveExternalTarget(options);
   if (external) {
     await withClient(external, ensureExtensions);
-    return external;
+    return withSchema(external, schema);
   }
   const embedded = await startCluster({ log });
   await ensureEmbeddedDatabase(embedded);
-  return embedded;
+  return withSchema(embedded, schema);
 }
 
 export async function ensureEmbeddedDatabase(target: DbTarget): Promise<void> {

@@ -1,10 +1,29 @@
-/** geobench keeps everything it creates in its own schema; it never touches other schemas' objects. */
-export const DATA_SCHEMA = 'geobench';
-export const SEARCH_PATH = `${DATA_SCHEMA}, public`;
-export const LEDGER_TABLE = `${DATA_SCHEMA}.schema_migrations`;
-export const MANIFEST_TABLE = `${DATA_SCHEMA}.dataset_manifest`;
+import { GeobenchError } from '../cli/errors.ts';
 
-export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+/**
+ * geobench keeps everything it creates in schemas of its own — `geobench` by default, and
+ * `geobench_<variant>` for the schema variants a load run compares — and never touches other
+ * schemas' objects. A schema holds the dataset table, the migration ledger and the manifest.
+ */
+export const DEFAULT_SCHEMA = 'geobench';
+
+const OWN_SCHEMA = /^geobench(_[a-z0-9_]{1,40})?$/;
+
+export function assertOwnSchema(name: string): string {
+  if (!OWN_SCHEMA.test(name)) {
+    throw new GeobenchError(`schema '${name}' is not one of geobench's own (geobench or geobench_<name>, lower-case letters, digits, _)`, { exitCode: 2 });
+  }
+  return name;
+}
+
+/** The schema a variant of a load run lives in. */
+export const variantSchema = (variant: string): string => assertOwnSchema(`geobench_${variant.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`);
+
+export const searchPath = (schema: string): string => `${assertOwnSchema(schema)}, public`;
+export const ledgerTable = (schema: string): string => `${assertOwnSchema(schema)}.schema_migrations`;
+export const manifestTable = (schema: string): string => `${assertOwnSchema(schema)}.dataset_manifest`;
+
+export const ledgerDdl = (schema: string): string => `CREATE TABLE IF NOT EXISTS ${ledgerTable(schema)} (
   version text PRIMARY KEY,
   tag text NOT NULL,
   name text NOT NULL,

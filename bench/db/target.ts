@@ -1,6 +1,7 @@
 import type { ClientConfig } from 'pg';
 import { GeobenchError } from '../cli/errors.ts';
 import { redact, registerSecret } from './redact.ts';
+import { assertOwnSchema, DEFAULT_SCHEMA } from './schema.ts';
 
 /** Where the benchmark database lives, already validated; `display` never contains a password. */
 export interface DbTarget {
@@ -8,6 +9,13 @@ export interface DbTarget {
   readonly client: ClientConfig;
   readonly display: string;
   readonly host: string;
+  /** geobench's schema on that server where the dataset, ledger and manifest live (default `geobench`). */
+  readonly schema: string;
+}
+
+/** The same server, another of geobench's schemas. */
+export function withSchema(target: DbTarget, schema: string): DbTarget {
+  return { ...target, schema: assertOwnSchema(schema) };
 }
 
 export interface TargetOptions {
@@ -15,6 +23,8 @@ export interface TargetOptions {
   readonly db?: string | undefined;
   /** --allow-remote: permit a server that is not on this machine. */
   readonly allowRemote?: boolean | undefined;
+  /** --schema: which of geobench's schemas holds the dataset (default `geobench`). */
+  readonly schema?: string | undefined;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
@@ -59,7 +69,7 @@ function fromUrl(raw: string, source: string): DbTarget {
   registerSecret(password);
   const host = url.searchParams.get('host') ?? (url.hostname.replace(/^\[|\]$/g, '') || 'localhost');
   const display = `postgresql://${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host || host}${url.pathname}`;
-  return { kind: 'external', client: { connectionString: raw }, display, host };
+  return { kind: 'external', client: { connectionString: raw }, display, host, schema: DEFAULT_SCHEMA };
 }
 
 function fromPgEnv(env: NodeJS.ProcessEnv): DbTarget {
@@ -74,5 +84,6 @@ function fromPgEnv(env: NodeJS.ProcessEnv): DbTarget {
     client: { host, port: Number(port), user, database },
     display: `postgresql://${user}@${host}:${port}/${database}`,
     host,
+    schema: DEFAULT_SCHEMA,
   };
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { GeobenchError, InterruptedError } from '../cli/errors.ts';
 import { connect } from '../db/connect.ts';
 import { redact } from '../db/redact.ts';
-import { LEDGER_DDL, LEDGER_TABLE, SEARCH_PATH } from '../db/schema.ts';
+import { ledgerDdl, ledgerTable, searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, type Migration } from './catalog.ts';
 import { firstCodeLine, splitMigration, type SqlStatement } from './sql-split.ts';
@@ -27,10 +27,10 @@ export interface RunOptions {
 /** Same key for every geobench migration run: two runners never interleave on one database. */
 const MIGRATION_LOCK_KEY = 7_770_470_000;
 
-export async function readLedger(client: pg.Client): Promise<LedgerRow[]> {
-  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [LEDGER_TABLE]);
+export async function readLedger(client: pg.Client, schema: string): Promise<LedgerRow[]> {
+  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [ledgerTable(schema)]);
   if (!exists.rows[0].ok) return [];
-  const res = await client.query<LedgerRow>(`SELECT * FROM ${LEDGER_TABLE} ORDER BY version`);
+  const res = await client.query<LedgerRow>(`SELECT * FROM ${ledgerTable(schema)} ORDER BY version`);
   return res.rows;
 }
 
@@ -98,7 +98,7 @@ async function applyScript(target: DbTarget, client: pg.Client, file: string, le
   const started = performance.now();
   try {
     await client.query('BEGIN');
-    await client.query(`SET LOCAL search_path = ${SEARCH_PATH}`);
+    await client.query(`SET LOCAL search_path = ${searchPath(target.schema)}`);
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await runStatements(client, file, transactional, options.signal, log);
     await ledgerChange(client, performance.now() - started);
@@ -114,9 +114,10 @@ async function applyScript(target: DbTarget, client: pg.Client, file: string, le
   try {
     if (afterCommit.length > 0) {
       const t = performance.now();
-      await client.query(`SET search_path = ${SEARCH_PATH}`);
+      await client.query(`SET search_path = ${searchPath(target.schema)}`);
       await runStatements(client, file, afterCommit, options.signal, log);
-      await client.query(`UPDATE ${LEDGER_TABLE} SET after_commit_ms = $1 WHERE version = (SELECT max(version) FROM ${LEDGER_TABLE})`, [performance.now() - t]).catch(() => {});
+      const ledger = ledgerTable(target.schema);
+      await client.query(`UPDATE ${ledger} SET after_commit_ms = $1 WHERE version = (SELECT max(version) FROM ${ledger})`, [performance.now() - t]).catch(() => {});
     }
   } finally {
     stopCancel();
@@ -133,15 +134,15 @@ export async function migrateUp(target: DbTarget, catalog: readonly Migration[],
   const log = options.log ?? (() => {});
   const client = await connect(target, 'geobench-migrate');
   try {
-    await client.query(LEDGER_DDL);
-    const applied = checkLedger(await readLedger(client), catalog);
+    await client.query(ledgerDdl(target.schema));
+    const applied = checkLedger(await readLedger(client, target.schema), catalog);
     const steps: MigrationStep[] = [];
     for (let i = applied; i <= toIndex; i++) {
       const m = catalog[i]!;
       log(`applying ${m.tag} ${path.basename(m.file)}`);
       const t = performance.now();
       await applyScript(target, client, m.file, async (c, ms) => {
-        await c.query(`INSERT INTO ${LEDGER_TABLE} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [m.version, m.tag, m.name, m.checksum, ms]);
+        await c.query(`INSERT INTO ${ledgerTable(target.schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [m.version, m.tag, m.name, m.checksum, ms]);
       }, options);
       steps.push({ migration: m, direction: 'up', seconds: (performance.now() - t) / 1000 });
       log(`applied ${m.tag} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -156,14 +157,14 @@ export async function migrateDown(target: DbTarget, catalog: readonly Migration[
   const log = options.log ?? (() => {});
   const client = await connect(target, 'geobench-migrate');
   try {
-    const applied = checkLedger(await readLedger(client), catalog);
+    const applied = checkLedger(await readLedger(client, target.schema), catalog);
     const steps: MigrationStep[] = [];
     for (let i = applied - 1; i > toIndex; i--) {
       const m = catalog[i]!;
       log(`rolling back ${m.tag} with ${path.basename(m.rollbackFile)}`);
       const t = performance.now();
       await applyScript(target, client, m.rollbackFile, async (c) => {
-        await c.query(`DELETE FROM ${LEDGER_TABLE} WHERE version = $1`, [m.version]);
+        await c.query(`DELETE FROM ${ledgerTable(target.schema)} WHERE version = $1`, [m.version]);
       }, options);
       steps.push({ migration: m, direction: 'down', seconds: (performance.now() - t) / 1000 });
       log(`rolled back ${m.tag} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -185,7 +186,7 @@ export interface StatusRow {
 export async function migrationStatus(target: DbTarget, catalog: readonly Migration[]): Promise<StatusRow[]> {
   const client = await connect(target, 'geobench-migrate');
   try {
-    const ledger = await readLedger(client);
+    const ledger = await readLedger(client, target.schema);
     const byVersion = new Map(ledger.map((r) => [r.version, r]));
     const rows: StatusRow[] = [];
     const base = ledger.find((r) => r.tag === BASELINE_TAG);

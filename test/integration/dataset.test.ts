@@ -82,6 +82,19 @@ test('Ctrl-C during generate: exit 130, manifest marked incomplete, verify refus
   assert.is((await runCli(['dataset', 'verify'])).code, 0);
 });
 
+test('--schema puts a dataset into another geobench schema; foreign schemas are refused', async () => {
+  const gen = await runCli(['--schema', 'geobench_alt', 'dataset', 'generate', '--scale', '0.001', '--seed', '7']);
+  assert.is(gen.code, 0, gen.stderr);
+  const verify = await runCli(['--schema', 'geobench_alt', 'dataset', 'verify']);
+  assert.is(verify.code, 0, verify.stderr);
+  assert.match(verify.stdout, /verify OK: 12400 rows/);
+  const target = await testDatabase();
+  await withClient(target, (c) => c.query('DROP SCHEMA geobench_alt CASCADE'));
+  const bad = await runCli(['--schema', 'public', 'dataset', 'generate', '--scale', '0.001']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /schema 'public' is not one of geobench's own/);
+});
+
 test('verify with no manifest: clear error', async () => {
   const target = await testDatabase();
   await withClient(target, (c) => c.query('DROP SCHEMA geobench CASCADE'));

@@ -9,7 +9,7 @@ import { openDatabase } from '../../db/resolve.ts';
 import { withClient } from '../../db/connect.ts';
 import { generateDataset } from '../../dataset/loader.ts';
 import { readManifest } from '../../dataset/manifest.ts';
-import { formatIdRanges, verifyDataset } from '../../dataset/verify.ts';
+import { formatIdRanges, verifyDataset, where } from '../../dataset/verify.ts';
 
 const defaultWorkers = Math.max(1, Math.min(4, os.availableParallelism() - 1)) || 1;
 
@@ -24,7 +24,7 @@ export function registerDataset(program: Command): void {
     .action(async (opts: { scale: number; seed: number; workers: number }, cmd: Command) => {
       const signal = interruptSignal();
       const target = await openDatabase(targetOptions(cmd), say);
-      say(`generating scale ${opts.scale} seed ${opts.seed} with ${opts.workers} worker(s) into ${target.display}`);
+      say(`generating scale ${opts.scale} seed ${opts.seed} with ${opts.workers} worker(s) into ${where(target)}`);
       let progress: ReturnType<typeof createProgress> | undefined;
       const result = await generateDataset(target, {
         ...opts,
@@ -63,8 +63,8 @@ export function registerDataset(program: Command): void {
     .description('print the dataset manifest (seed, scale, rows, checksum, status)')
     .action(async (_opts: unknown, cmd: Command) => {
       const target = await openDatabase(targetOptions(cmd), say);
-      const manifest = await withClient(target, readManifest);
-      if (!manifest) throw new GeobenchError(`no dataset manifest in ${target.display}`, { hint: 'run `geobench dataset generate`' });
+      const manifest = await withClient(target, (c) => readManifest(c, target.schema));
+      if (!manifest) throw new GeobenchError(`no dataset manifest in ${where(target)}`, { hint: 'run `geobench dataset generate`' });
       console.log(JSON.stringify({ ...manifest, chunks: manifest.chunks?.length ?? null }, null, 2));
     });
 }
