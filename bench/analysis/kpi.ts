@@ -9,7 +9,7 @@
  * target := metric op number [unit]
  * metric := [a-z][a-z0-9_.]*          e.g. p50, p99, p99.9, mean, throughput, error_rate
  * op     := "<=" | ">=" | "<" | ">"
- * number := digits ["." digits]       non-negative decimal
+ * number := ["-"] digits ["." digits]  decimal; negative only for *_change metrics
  * unit   := "us" | "µs" | "ms" | "s" | "min"      time    → value in µs
  *         | "%"                                    percent → value as a fraction (35% → 0.35)
  *         | "ops/s"                                rate    → value in ops/s
@@ -18,7 +18,8 @@
  * Metric families constrain the unit, so ambiguous targets are rejected:
  * latencies (`pNN`, `mean`, `min`, `max`, `stddev`, `*_latency`, `*_time`)
  * need a time unit; `throughput` / `*_throughput` take `ops/s` or no unit;
- * `*_rate`, `*_reduction`, `*_pct`, `*_percent`, `*_share` need `%`.
+ * `*_rate`, `*_reduction`, `*_pct`, `*_percent`, `*_share` and `*_change` need `%`
+ * (only `*_change`, a relative change, may be negative: `p99_change < -20%`).
  * Other metrics accept any unit or none.
  *
  * Measured values passed to {@link judge} are in the canonical unit: µs for
@@ -56,14 +57,15 @@ export interface KpiVerdict {
   text: string;
 }
 
-const TARGET = /^\s*([A-Za-z][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(us|µs|μs|ms|s|min|%|ops\/s)?\s*$/;
+const TARGET = /^\s*([A-Za-z][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|μs|ms|s|min|%|ops\/s)?\s*$/;
 
-type Family = 'latency' | 'throughput' | 'percent' | 'other';
+type Family = 'latency' | 'throughput' | 'percent' | 'change' | 'other';
 
 function familyOf(metric: string): Family {
   if (/^p\d+(\.\d+)?$/.test(metric) || ['mean', 'min', 'max', 'stddev'].includes(metric) || /_(latency|time)$/.test(metric)) return 'latency';
   if (metric === 'throughput' || metric.endsWith('_throughput')) return 'throughput';
   if (/_(rate|reduction|pct|percent|share)$/.test(metric)) return 'percent';
+  if (metric.endsWith('_change')) return 'change';
   return 'other';
 }
 
@@ -91,7 +93,8 @@ export function parseKpiTarget(text: string): KpiTarget {
 
   if (family === 'latency' && !isTime) fail(`latency metric "${metric}" needs a time unit (us, ms, s, min)`);
   if (family === 'throughput' && written !== '' && written !== 'ops/s') fail(`throughput is in ops/s, not "${written}"`);
-  if (family === 'percent' && written !== '%') fail(`"${metric}" is a percentage and needs a % unit`);
+  if ((family === 'percent' || family === 'change') && written !== '%') fail(`"${metric}" is a percentage and needs a % unit`);
+  if (digits.startsWith('-') && family !== 'change') fail('only relative changes (*_change, e.g. "p99_change < -20%") can have a negative target');
 
   let value: number;
   let unit: KpiUnit;

@@ -4,6 +4,7 @@ import { redact } from '../db/redact.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerRun } from './commands/run.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -16,6 +17,7 @@ const program = new Command('geobench')
 registerDb(program);
 registerDataset(program);
 registerMigrate(program);
+registerRun(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -89,4 +89,16 @@ test('formatInUnit converts back to the written unit', () => {
   for (const [value, target, want] of cases) assert.is(formatInUnit(value, t(target)), want);
 });
 
+test('relative changes may be negative and need %; other metrics may not be negative', () => {
+  const t = parseKpiTarget('p99_change < -20%');
+  assert.is(t.metric, 'p99_change');
+  assert.is(t.value, -0.2);
+  assert.is(t.unit, 'fraction');
+  assert.is(judge(t, -0.35).pass, true);
+  assert.is(judge(t, -0.1).pass, false);
+  assert.throws(() => parseKpiTarget('p99_change < -20'), /needs a % unit/);
+  assert.throws(() => parseKpiTarget('p99 < -5ms'), /only relative changes/);
+  assert.throws(() => parseKpiTarget('storage_reduction > -1%'), /only relative changes/);
+});
+
 test.run();

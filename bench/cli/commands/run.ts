@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+import { GeobenchError, EXIT_INTERRUPTED } from '../errors.ts';
+import { say, targetOptions } from '../context.ts';
+import { interruptSignal } from '../interrupt.ts';
+import { integerParser, parseScale } from '../options.ts';
+import { formatRunSummary } from '../run-summary.ts';
+import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
+import { openDatabase } from '../../db/resolve.ts';
+import { listScenarios, loadScenario } from '../../scenario/load.ts';
+import { planRun } from '../../load/plan.ts';
+import { executeRun } from '../../load/run.ts';
+import { InvalidArgumentError } from 'commander';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+const positive = (name: string) => (raw: string): number => {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive number.`);
+  return v;
+};
+const nonNegative = (name: string) => (raw: string): number => {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`${name} must be a number >= 0.`);
+  return v;
+};
+const variantList = (raw: string): string[] => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('give at least one variant name.');
+  return list;
+};
+
+export const newRunId = (scenario: string, now = new Date()): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${scenario}`;
+
+export function registerRun(program: Command): void {
+  program.command('scenarios')
+    .description('list the scenarios in scenarios/')
+    .action(async () => {
+      for (const name of listScenarios()) {
+        const s = await loadScenario(name);
+        console.log(`${name.padEnd(16)} ${s.description}`);
+      }
+    });
+
+  program.command('run')
+    .description('run a scenario: the same seeded workload against each schema variant, interleaved; writes results/<run-id>/')
+    .argument('<scenario>', 'scenario name (see `geobench scenarios`) or path to a scenario module')
+    .option('--duration <s>', 'measured seconds per segment', positive('duration'))
+    .option('--warmup <s>', 'warmup seconds before each measurement', nonNegative('warmup'))
+    .option('--connections <n>', 'client connections', integerParser('connections', 1, 256))
+    .option('--rate <ops>', 'open model at this offered rate (ops/s) instead of the scenario load model', positive('rate'))
+    .option('--repeat <n>', 'repetitions (each measures every variant)', integerParser('repeat', 1, 50))
+    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale)
+    .option('--variants <list>', 'comma-separated subset of the scenario variants', variantList)
+    .option('--workers <n>', 'worker threads sending load', integerParser('workers', 1, 64))
+    .option('--out <dir>', 'output folder (default results/<run-id>)')
+    .action(async (scenarioName: string, opts: { duration?: number; warmup?: number; connections?: number; rate?: number; repeat?: number; scale?: number; variants?: string[]; workers?: number; out?: string }, cmd: Command) => {
+      const scenario = await loadScenario(scenarioName);
+      const plan = planRun(scenario, {
+        durationSec: opts.duration, warmupSec: opts.warmup, connections: opts.connections, rate: opts.rate,
+        repetitions: opts.repeat, scale: opts.scale, variants: opts.variants, workers: opts.workers,
+      });
+      const runId = newRunId(plan.scenario);
+      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
+      if (fs.existsSync(path.join(outDir, 'result.json'))) throw new GeobenchError(`${outDir} already holds a result; choose another --out`, { exitCode: 2 });
+      const signal = interruptSignal();
+      const server = await openDatabase(targetOptions(cmd), say);
+      say(`run ${runId}: scenario ${plan.scenario}, ${plan.segments.length} segments (${plan.variants.map((v) => v.name).join(' vs ')} × ${plan.repetitions}), ${plan.load.model} load ${plan.load.model === 'open' ? `${plan.load.rate} ops/s on ` : ''}${plan.load.connections} connection(s), ${plan.warmupSec}+${plan.durationSec} s each, on ${server.display}`);
+      const { result, file } = await executeRun({
+        plan, server, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
+        log: say, progress: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
+      });
+      console.log(formatRunSummary(result));
+      console.log(`\nresults: ${file}`);
+      if (signal.aborted) process.exitCode = EXIT_INTERRUPTED;
+      else if (result.status !== 'complete') process.exitCode = 1;
+      else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
+    });
+}

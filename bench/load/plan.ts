@@ -1,0 +1,131 @@
+import os from 'node:os';
+import { GeobenchError } from '../cli/errors.ts';
+import { parseKpiTarget, type KpiTarget } from '../analysis/kpi.ts';
+import { rowsForScale } from '../dataset/model.ts';
+import { variantSchema } from '../db/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+/** CLI overrides of `geobench run`; undefined = keep the scenario's value. */
+export interface RunOverrides {
+  readonly durationSec?: number | undefined;
+  readonly warmupSec?: number | undefined;
+  readonly connections?: number | undefined;
+  /** Switches the load model to open at this rate (ops/s). */
+  readonly rate?: number | undefined;
+  readonly repetitions?: number | undefined;
+  readonly scale?: number | undefined;
+  readonly variants?: readonly string[] | undefined;
+  readonly workers?: number | undefined;
+}
+
+export type LoadPlan =
+  | { readonly model: 'closed'; readonly connections: number }
+  | {
+      readonly model: 'open';
+      readonly rate: number;
+      readonly arrival: 'poisson' | 'uniform';
+      readonly connections: number;
+      readonly lateAfterMs: number;
+      readonly skipAfterMs?: number | undefined;
+    };
+
+export interface PlannedVariant {
+  readonly name: string;
+  readonly migrateTo: string;
+  readonly schema: string;
+  readonly description?: string | undefined;
+}
+
+/** One measured segment: a variant in a repetition. */
+export interface Segment {
+  readonly index: number;
+  readonly repetition: number;
+  readonly variant: string;
+}
+
+export interface PlannedKpi {
+  readonly scope: string;
+  readonly variant: string;
+  readonly target: KpiTarget;
+  readonly label?: string | undefined;
+}
+
+/** Everything a run needs, resolved once: the runner only executes it. */
+export interface RunPlan {
+  readonly scenario: string;
+  readonly description: string;
+  readonly dataset: { readonly scale: number; readonly seed: number; readonly totalRows: number };
+  readonly variants: readonly PlannedVariant[];
+  readonly baseline: string;
+  readonly workload: ReadonlyArray<{ readonly queryType: string; readonly weight: number }>;
+  readonly load: LoadPlan;
+  readonly warmupSec: number;
+  readonly durationSec: number;
+  readonly repetitions: number;
+  readonly statementTimeoutMs: number;
+  /** Connections of each worker thread (their sum = load.connections). */
+  readonly workerConnections: readonly number[];
+  readonly paramSeed: number;
+  /** Interleaved: every repetition measures every variant in scenario order (A B A B …). */
+  readonly segments: readonly Segment[];
+  readonly kpis: readonly PlannedKpi[];
+}
+
+/** Splits n connections over w workers as evenly as possible (first workers get the extra ones). */
+export function splitConnections(connections: number, workers: number): number[] {
+  const w = Math.max(1, Math.min(workers, connections));
+  return Array.from({ length: w }, (_, i) => Math.floor(connections / w) + (i < connections % w ? 1 : 0));
+}
+
+export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores = os.availableParallelism()): RunPlan {
+  let variants = scenario.variants;
+  if (overrides.variants) {
+    const unknown = overrides.variants.filter((v) => !variants.some((x) => x.name === v));
+    if (unknown.length > 0) {
+      throw new GeobenchError(`--variants: unknown variant(s) ${unknown.join(', ')} (scenario ${scenario.name} has ${variants.map((v) => v.name).join(', ')})`, { exitCode: 2 });
+    }
+    variants = variants.filter((v) => overrides.variants!.includes(v.name));
+  }
+  const baseline = scenario.baseline && variants.some((v) => v.name === scenario.baseline) ? scenario.baseline : variants[0]!.name;
+
+  let load: LoadPlan = scenario.load;
+  if (overrides.rate !== undefined) {
+    load = {
+      model: 'open',
+      rate: overrides.rate,
+      arrival: scenario.load.model === 'open' ? scenario.load.arrival : 'poisson',
+      connections: overrides.connections ?? scenario.load.connections,
+      lateAfterMs: scenario.load.model === 'open' ? scenario.load.lateAfterMs : 10,
+      skipAfterMs: scenario.load.model === 'open' ? scenario.load.skipAfterMs : undefined,
+    };
+  } else if (overrides.connections !== undefined) {
+    load = { ...scenario.load, connections: overrides.connections };
+  }
+  const workers = overrides.workers ?? scenario.workers ?? Math.min(load.connections, cores);
+  const repetitions = overrides.repetitions ?? scenario.repetitions;
+  const segments: Segment[] = [];
+  for (let r = 1; r <= repetitions; r++) {
+    for (const v of variants) segments.push({ index: segments.length, repetition: r, variant: v.name });
+  }
+  const lastVariant = variants[variants.length - 1]!.name;
+  const scale = overrides.scale ?? scenario.dataset.scale;
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    dataset: { scale, seed: scenario.dataset.seed, totalRows: rowsForScale(scale) },
+    variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: variantSchema(v.name), description: v.description })),
+    baseline,
+    workload: Object.entries(scenario.workload).map(([queryType, weight]) => ({ queryType, weight })),
+    load,
+    warmupSec: overrides.warmupSec ?? scenario.warmupSec,
+    durationSec: overrides.durationSec ?? scenario.durationSec,
+    repetitions,
+    statementTimeoutMs: scenario.statementTimeoutMs,
+    workerConnections: splitConnections(load.connections, workers),
+    paramSeed: scenario.paramSeed ?? scenario.dataset.seed,
+    segments,
+    kpis: scenario.kpis
+      .filter((k) => k.variant === undefined || variants.some((v) => v.name === k.variant))
+      .map((k) => ({ scope: k.scope, variant: k.variant ?? lastVariant, target: parseKpiTarget(k.target), label: k.label })),
+  };
+}

@@ -1,0 +1,74 @@
+import { GeobenchError } from '../cli/errors.ts';
+import { withClient } from '../db/connect.ts';
+import { withSchema, type DbTarget } from '../db/target.ts';
+import { generateDataset } from '../dataset/loader.ts';
+import { readManifest, type Manifest } from '../dataset/manifest.ts';
+import { GENERATOR_VERSION } from '../dataset/model.ts';
+import { BASELINE_TAG, loadCatalog, resolveTarget } from '../migrate/catalog.ts';
+import { checkLedger, migrateDown, migrateUp, readLedger } from '../migrate/runner.ts';
+import type { RunPlan } from './plan.ts';
+
+export interface PreparedVariant {
+  readonly name: string;
+  readonly schema: string;
+  readonly target: DbTarget;
+  /** The dataset checksum recorded when this variant's copy was loaded. */
+  readonly manifest: Manifest;
+  /** Tags applied on top of the baseline, e.g. ['OPT1']. */
+  readonly applied: readonly string[];
+  readonly reused: boolean;
+}
+
+/**
+ * Brings every variant's schema to its state: the scenario's dataset (same seed and scale, so
+ * the same checksum) and the migrations up to the variant's target. A schema already in that
+ * state is reused as is, so repeated runs skip the load.
+ */
+export async function prepareVariants(server: DbTarget, plan: RunPlan, sqlDir: string, options: { log: (l: string) => void; signal?: AbortSignal; workers: number }): Promise<PreparedVariant[]> {
+  const catalog = loadCatalog(sqlDir);
+  const out: PreparedVariant[] = [];
+  for (const v of plan.variants) {
+    if (options.signal?.aborted) throw new GeobenchError('interrupted while preparing variants', { exitCode: 130 });
+    const target = withSchema(server, v.schema);
+    const toIndex = resolveTarget(catalog, v.migrateTo);
+    const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, v.schema), ledger: await readLedger(c, v.schema) }));
+    const m = state.manifest;
+    const datasetOk = m?.status === 'complete' && m.seed === plan.dataset.seed && m.totalRows === plan.dataset.totalRows && m.generatorVersion === GENERATOR_VERSION;
+    let reused = datasetOk;
+    if (!datasetOk) {
+      options.log(`variant ${v.name}: loading the dataset (scale ${plan.dataset.scale}, seed ${plan.dataset.seed}) into schema ${v.schema}`);
+      await generateDataset(target, { scale: plan.dataset.scale, seed: plan.dataset.seed, workers: options.workers, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+    }
+    const applied = datasetOk ? checkLedger(state.ledger, catalog) : 0;
+    if (applied - 1 !== toIndex) {
+      reused = false;
+      options.log(`variant ${v.name}: migrating schema ${v.schema} to ${v.migrateTo}`);
+      const runOptions = { log: (l: string) => options.log(`  ${l}`), ...(options.signal ? { signal: options.signal } : {}) };
+      if (applied - 1 < toIndex) await migrateUp(target, catalog, toIndex, runOptions);
+      else await migrateDown(target, catalog, toIndex, runOptions);
+    }
+    const final = await withClient(target, async (c) => ({ manifest: await readManifest(c, v.schema), ledger: await readLedger(c, v.schema) }));
+    if (!final.manifest || final.manifest.status !== 'complete') throw new GeobenchError(`variant ${v.name}: dataset in ${v.schema} is not complete`);
+    out.push({ name: v.name, schema: v.schema, target, manifest: final.manifest, applied: final.ledger.filter((r) => r.tag !== BASELINE_TAG).map((r) => r.tag), reused });
+    if (reused) options.log(`variant ${v.name}: schema ${v.schema} already at ${v.migrateTo} with the dataset, reused`);
+  }
+  const sums = new Set(out.map((p) => p.manifest.checksum?.hash));
+  if (sums.size > 1) throw new GeobenchError('variants hold different datasets (checksums differ); regenerate them');
+  return out;
+}
+
+/** First id of rows the workload writes (W1): geometrias_id_seq starts here (sql/baseline). */
+export const WORKLOAD_ID_START = 1_000_000_000_000;
+
+/**
+ * Removes rows written by the workload and vacuums, so every segment of every variant starts
+ * from the same data (a faster variant would otherwise carry more W1 inserts into the next one).
+ */
+export async function removeWorkloadWrites(target: DbTarget): Promise<number> {
+  return withClient(target, async (c) => {
+    await c.query(`SET search_path = ${target.schema}, public`);
+    const res = await c.query('DELETE FROM geometrias WHERE id >= $1', [WORKLOAD_ID_START]);
+    if ((res.rowCount ?? 0) > 0) await c.query('VACUUM geometrias');
+    return res.rowCount ?? 0;
+  });
+}

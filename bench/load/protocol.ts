@@ -1,0 +1,59 @@
+import type { MessagePort } from 'node:worker_threads';
+import type pg from 'pg';
+import type { IntervalReport } from '../metrics/timeline.ts';
+import type { LoadPlan } from './plan.ts';
+
+/**
+ * Messages between the runner (main thread) and the load workers. One task per worker per
+ * segment; live data flows over `port` so the main thread can print progress every second.
+ */
+export interface SegmentTask {
+  readonly client: pg.ClientConfig;
+  readonly schema: string;
+  readonly workerIndex: number;
+  readonly connections: number;
+  readonly workload: ReadonlyArray<{ readonly queryType: string; readonly weight: number }>;
+  readonly load: LoadPlan;
+  /** This worker's share of an open model's rate (ops/s). */
+  readonly rateShare: number;
+  readonly statementTimeoutMs: number;
+  readonly paramSeed: number;
+  readonly repetition: number;
+  readonly variant: string;
+  readonly totalRows: number;
+  readonly port: MessagePort;
+}
+
+/** Absolute times in µs since the Unix epoch (performance.timeOrigin + now: comparable across threads). */
+export interface StartMessage {
+  readonly type: 'start';
+  readonly warmupStartAt: number;
+  readonly measureStartAt: number;
+  readonly measureEndAt: number;
+}
+
+export interface StopMessage {
+  readonly type: 'stop';
+  readonly reason: string;
+}
+
+export type MainToWorker = StartMessage | StopMessage;
+
+export type WorkerToMain =
+  | { readonly type: 'ready'; readonly workerIndex: number; readonly backendPids: number[] }
+  | { readonly type: 'interval'; readonly report: IntervalReport };
+
+export interface WorkerResult {
+  readonly workerIndex: number;
+  /** Set when the worker stopped because the database connection broke (server died, restart). */
+  readonly fatal?: string | undefined;
+  /** Distinct error messages (capped) with counts, measurement and warmup together. */
+  readonly errorMessages: Record<string, number>;
+  readonly warmupOps: number;
+  /** Open model only: schedule lag histogram (encoded, µs) and scheduler counters over the measurement. */
+  readonly lagEncoded?: string | undefined;
+  readonly schedule?: { intended: number; sent: number; skipped: number; late: number; completed: number } | undefined;
+}
+
+/** Epoch microseconds, valid across worker threads. */
+export const nowMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;

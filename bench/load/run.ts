@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { connect } from '../db/connect.ts';
+import type { DbTarget } from '../db/target.ts';
+import { judge } from '../analysis/kpi.ts';
+import { analyzeRun, segmentKey } from '../analysis/run-analysis.ts';
+import { measuredValue } from '../analysis/run-metrics.ts';
+import type { IntervalReport } from '../metrics/timeline.ts';
+import { writeHistogramLog } from '../metrics/hlog.ts';
+import { summarize, decodeHistogram } from '../metrics/histogram.ts';
+import { collectMetadata, type RunMetadata } from '../results/metadata.ts';
+import { HLOG_FILE, writeFileAtomic, writeResult, type KpiRecord, type RunResult, type SegmentRecord, type VariantRecord } from '../results/result-file.ts';
+import type { RunPlan } from './plan.ts';
+import { prepareVariants, removeWorkloadWrites } from './prepare.ts';
+import { SegmentRunner, type SegmentOutcome } from './runner.ts';
+import { LiveProgress } from './live-progress.ts';
+import { SegmentEvidence, capturePlans, captureSizes } from './segment-evidence.ts';
+
+export interface ExecuteRunOptions {
+  readonly plan: RunPlan;
+  readonly server: DbTarget;
+  readonly runId: string;
+  readonly outDir: string;
+  readonly sqlDir: string;
+  readonly geobenchVersion: string;
+  readonly log: (line: string) => void;
+  readonly progress: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** Threads for dataset loading when a variant must be prepared. */
+  readonly loadWorkers: number;
+}
+
+export interface ExecuteRunOutcome {
+  readonly result: RunResult;
+  readonly file: string;
+}
+
+/**
+ * scenario plan → prepared variants → interleaved segments on the worker pool → interval
+ * histograms + server evidence → analysis → result files. A run stopped by Ctrl-C or by a
+ * broken database still writes what it measured, marked incomplete.
+ */
+export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcome> {
+  const { plan, log } = o;
+  const startedAt = new Date().toISOString();
+  const metaClient = await connect(o.server, 'geobench-run');
+  let metadata: RunMetadata | null = null;
+  try {
+    metadata = await collectMetadata(metaClient, o.geobenchVersion);
+  } finally {
+    await metaClient.end().catch(() => {});
+  }
+  const prepared = await prepareVariants(o.server, plan, o.sqlDir, { log, signal: o.signal, workers: o.loadWorkers });
+  for (const v of prepared) await removeWorkloadWrites(v.target);
+  fs.mkdirSync(o.outDir, { recursive: true });
+
+  const runner = new SegmentRunner(plan);
+  const onAbort = (): void => runner.stop('interrupted by the user (Ctrl-C)');
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const reports: IntervalReport[] = [];
+  const outcomes: SegmentOutcome[] = [];
+  const segmentRecords: SegmentRecord[] = [];
+  const live = new LiveProgress(plan.segments.length, o.progress);
+  const evidence = await SegmentEvidence.open(o.server, plan);
+  let firstMeasureStartAt: number | undefined;
+  try {
+    for (const segment of plan.segments) {
+      if (runner.stopped) break;
+      const variant = prepared.find((p) => p.name === segment.variant)!;
+      live.reset();
+      const outcome = await runner.run(segment, variant, {
+        onMeasureStart: () => evidence.start(),
+        onMeasureEnd: async () => {},
+        onReport: (_s, report) => {
+          reports.push(report);
+          live.onReport(report);
+        },
+        onTick: (s, phase, elapsed) => live.onTick(s, phase, elapsed),
+      });
+      firstMeasureStartAt ??= outcome.measureStartAt || undefined;
+      outcomes.push(outcome);
+      const segEvidence = outcome.measuredSec > 0 ? await evidence.finish() : null;
+      const lag = outcome.workers.filter((w) => w.lagEncoded).map((w) => decodeHistogram(w.lagEncoded!));
+      const lagMerged = lag.length ? lag.reduce((a, b) => (a.add(b), a)) : null;
+      const schedules = outcome.workers.map((w) => w.schedule).filter((s) => s !== undefined);
+      const errorMessages: Record<string, number> = {};
+      for (const w of outcome.workers) for (const [m, n] of Object.entries(w.errorMessages)) errorMessages[m] = (errorMessages[m] ?? 0) + n;
+      segmentRecords.push({
+        index: segment.index,
+        repetition: segment.repetition,
+        variant: segment.variant,
+        measuredSec: outcome.measuredSec,
+        stoppedEarly: outcome.stoppedEarly ?? null,
+        warmupOps: outcome.workers.reduce((s, w) => s + w.warmupOps, 0),
+        errorMessages,
+        schedule: schedules.length
+          ? {
+              intended: schedules.reduce((s, x) => s + x.intended, 0),
+              sent: schedules.reduce((s, x) => s + x.sent, 0),
+              skipped: schedules.reduce((s, x) => s + x.skipped, 0),
+              late: schedules.reduce((s, x) => s + x.late, 0),
+              completed: schedules.reduce((s, x) => s + x.completed, 0),
+              lag: lagMerged ? summarize(lagMerged) : null,
+            }
+          : null,
+        evidence: segEvidence,
+      });
+      if (!runner.stopped) await removeWorkloadWrites(variant.target);
+    }
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    await runner.close().catch(() => {});
+  }
+
+  // Plans and sizes after the measurements (EXPLAIN ANALYZE must not disturb a segment).
+  const variantRecords: VariantRecord[] = [];
+  for (const v of prepared) {
+    const healthy = !runner.stopped || runner.stopped.startsWith('interrupted');
+    const plans = healthy && !runner.stopped ? await capturePlans(v, plan, o.outDir).catch(() => ({})) : {};
+    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: 'database unavailable' };
+    variantRecords.push({
+      name: v.name,
+      schema: v.schema,
+      migrateTo: plan.variants.find((x) => x.name === v.name)!.migrateTo,
+      applied: v.applied,
+      reused: v.reused,
+      sizes,
+      plans,
+    });
+  }
+  await evidence.close();
+
+  const measuredSec = new Map(outcomes.map((x) => [segmentKey(x.segment.variant, x.segment.repetition), x.measuredSec]));
+  const analysis = analyzeRun({ reports, measuredSec, variants: plan.variants.map((v) => v.name), baseline: plan.baseline, seed: `${plan.paramSeed}` });
+  const kpis: KpiRecord[] = plan.kpis.map((k) => {
+    const verdict = judge(k.target, measuredValue(analysis, k.target, k.scope, k.variant, plan.baseline));
+    return { label: k.label ?? k.target.source, scope: k.scope, variant: k.variant, target: k.target.source, achieved: verdict.achieved, pass: verdict.pass, text: verdict.text };
+  });
+  const complete = !runner.stopped && outcomes.length === plan.segments.length && outcomes.every((x) => Math.abs(x.measuredSec - plan.durationSec) < 0.5);
+  const hlog = writeHistogramLog(reports, {
+    startTimeMs: (firstMeasureStartAt ?? Date.now() * 1000) / 1000,
+    comments: [`geobench run ${o.runId}, scenario ${plan.scenario}`, 'latencies in microseconds; tags: variant, repetition, query type'],
+  });
+  writeFileAtomic(path.join(o.outDir, HLOG_FILE), hlog);
+  const result: RunResult = {
+    schemaVersion: 1,
+    tool: 'geobench',
+    runId: o.runId,
+    status: complete ? 'complete' : 'incomplete',
+    statusReason: complete ? null : runner.stopped ?? 'not every segment was measured in full',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    scenario: { name: plan.scenario, description: plan.description, plan },
+    target: { kind: o.server.kind, display: o.server.display },
+    metadata,
+    dataset: { scale: plan.dataset.scale, seed: plan.dataset.seed, totalRows: plan.dataset.totalRows, checksum: prepared[0]?.manifest.checksum?.hash ?? null },
+    variants: variantRecords,
+    segments: segmentRecords,
+    results: { variants: analysis.variants, repetitions: analysis.repetitions, timelines: analysis.timelines },
+    comparisons: analysis.comparisons,
+    kpis,
+    files: { hlog: HLOG_FILE },
+  };
+  const file = writeResult(o.outDir, result);
+  return { result, file };
+}
+

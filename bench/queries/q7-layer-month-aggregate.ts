@@ -1,0 +1,25 @@
+import type { QueryType } from './types.ts';
+import { drawMonthWindow, isoFromSec } from './sampling.ts';
+
+export const Q7_MONTHS = 3;
+
+/**
+ * Rows per layer per month over three calendar months. Months are UTC months whatever the
+ * session's time zone: the window's boundaries are computed here in UTC and passed as two
+ * timestamptz parameters (`+ interval '3 months'` would be month arithmetic in the session's zone),
+ * and the grouping uses the three-argument date_trunc(…, 'UTC'), which truncates in UTC and keeps
+ * the timestamptz type — matching OPT1's monthly partitions, whose bounds are UTC midnights.
+ */
+export const q7LayerMonthAggregate: QueryType = {
+  name: 'Q7',
+  title: 'per-layer per-month counts over a 3-month window',
+  kind: 'read',
+  sql: `SELECT layer_id, date_trunc('month', created_at, 'UTC') AS month, count(*) AS n
+FROM geometrias
+WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz
+GROUP BY 1, 2`,
+  params(rng) {
+    const w = drawMonthWindow(rng, Q7_MONTHS);
+    return [isoFromSec(w.startSec), isoFromSec(w.endSec)];
+  },
+};

@@ -1,0 +1,81 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { planRun, splitConnections } from '../../bench/load/plan.ts';
+import { validateScenario } from '../../bench/scenario/load.ts';
+import { GeobenchError } from '../../bench/cli/errors.ts';
+
+const base = {
+  name: 'unit',
+  description: 'unit test scenario',
+  dataset: { scale: 0.001, seed: 7 },
+  variants: [{ name: 'baseline', migrateTo: 'baseline' }, { name: 'opt1', migrateTo: 'OPT1' }],
+  workload: { Q1: 3, Q3: 1 },
+  load: { model: 'closed', connections: 3 },
+  durationSec: 5,
+  kpis: [{ scope: 'Q1', target: 'p99_change < -10%' }],
+};
+
+const issuesOf = (raw: unknown): string => {
+  try {
+    validateScenario(raw, 'x.ts');
+  } catch (err) {
+    assert.instance(err, GeobenchError);
+    assert.is((err as GeobenchError).exitCode, 2);
+    return (err as Error).message;
+  }
+  throw new Error('expected a validation error');
+};
+
+test('a valid scenario gets its defaults', () => {
+  const s = validateScenario(base, 'x.ts');
+  assert.is(s.warmupSec, 5);
+  assert.is(s.repetitions, 1);
+  assert.is(s.statementTimeoutMs, 30_000);
+  assert.is(s.kpis[0]!.scope, 'Q1');
+});
+
+test('invalid scenarios are rejected with the path of every bad field', () => {
+  assert.match(issuesOf({ ...base, load: { model: 'closed', connections: 0 } }), /load\.connections: .*>=1/);
+  assert.match(issuesOf({ ...base, load: { model: 'open', connections: 2 } }), /load\.rate: /);
+  assert.match(issuesOf({ ...base, dataset: { scale: -1, seed: 7 } }), /dataset\.scale: /);
+  assert.match(issuesOf({ ...base, durationSec: undefined }), /durationSec: /);
+  assert.match(issuesOf({ ...base, extra: 1 }), /Unrecognized key/);
+  assert.match(issuesOf({ ...base, variants: [base.variants[0], base.variants[0]] }), /variants\.1\.name: duplicate variant name 'baseline'/);
+  assert.match(issuesOf({ ...base, workload: { Q9: 1 } }), /unknown query type\(s\) Q9 \(known: Q1, Q2/);
+  assert.match(issuesOf({ ...base, kpis: [{ target: 'p99 <' }] }), /kpis\.0\.target: invalid KPI target "p99 <"/);
+  assert.match(issuesOf({ ...base, kpis: [{ target: 'speed > 3' }] }), /kpis\.0\.target: unknown metric 'speed'/);
+  assert.match(issuesOf({ ...base, kpis: [{ scope: 'Q7', target: 'p99 < 1ms' }] }), /kpis\.0\.scope: 'Q7' is not overall, all or a query type/);
+  assert.match(issuesOf({ ...base, baseline: 'nope' }), /baseline: 'nope' is not one of the variants/);
+});
+
+test('the plan interleaves variants in every repetition (A B A B) and splits connections over workers', () => {
+  const plan = planRun(validateScenario({ ...base, repetitions: 2 }, 'x.ts'), {}, 2);
+  assert.equal(plan.segments.map((s) => `${s.repetition}${s.variant}`), ['1baseline', '1opt1', '2baseline', '2opt1']);
+  assert.equal(plan.workerConnections, [2, 1]);
+  assert.is(plan.dataset.totalRows, 12_400);
+  assert.equal(plan.variants.map((v) => v.schema), ['geobench_baseline', 'geobench_opt1']);
+  assert.is(plan.baseline, 'baseline');
+  assert.is(plan.kpis[0]!.variant, 'opt1', 'KPIs judge the last (optimized) variant by default');
+  assert.is(plan.kpis[0]!.target.value, -0.1);
+});
+
+test('CLI overrides: --rate switches to the open model, --variants selects, unknown variants are refused', () => {
+  const s = validateScenario(base, 'x.ts');
+  const open = planRun(s, { rate: 500, connections: 4, durationSec: 2, warmupSec: 0, repetitions: 3 }, 2);
+  assert.equal(open.load, { model: 'open', rate: 500, arrival: 'poisson', connections: 4, lateAfterMs: 10, skipAfterMs: undefined });
+  assert.is(open.segments.length, 6);
+  assert.is(open.durationSec, 2);
+  assert.is(open.warmupSec, 0);
+  const one = planRun(s, { variants: ['opt1'] }, 2);
+  assert.equal(one.variants.map((v) => v.name), ['opt1']);
+  assert.is(one.baseline, 'opt1');
+  assert.throws(() => planRun(s, { variants: ['opt9'] }), /unknown variant\(s\) opt9/);
+});
+
+test('splitConnections spreads connections evenly and never makes idle workers', () => {
+  assert.equal(splitConnections(5, 2), [3, 2]);
+  assert.equal(splitConnections(1, 4), [1]);
+  assert.equal(splitConnections(8, 3), [3, 3, 2]);
+});
+
+test.run();
