@@ -40,5 +40,6 @@ export function formatRunSummary(result: RunResult): string {
     out.push('\nKPI targets:');
     out.push(table(krow));
   }
+  for (const w of result.warnings) out.push(`warning: ${w}`);
   return out.join('\n');
 }

@@ -47,6 +47,7 @@ export function computeServerSettings(machine: MachineFacts, port: number, datab
     { name: 'shared_preload_libraries', value: `'pg_cron,pg_stat_statements'`, why: 'pg_cron schedules OPT4/OPT5 maintenance; pg_stat_statements is the server-side evidence' },
     { name: 'pg_stat_statements.max', value: '10000', why: 'keep every workload statement without eviction' },
     { name: 'pg_stat_statements.track', value: 'all', why: 'count statements inside RPC functions too' },
+    { name: 'pg_stat_statements.track_planning', value: 'on', why: 'planning time is part of the cost (partitioned tables plan per partition)' },
     { name: 'cron.database_name', value: `'${database}'`, why: 'pg_cron lives in the benchmark database' },
     { name: 'cron.use_background_workers', value: 'on', why: 'jobs run in background workers: no libpq login (and no password) needed' },
     { name: 'cron.max_running_jobs', value: '5', why: 'bounded by max_worker_processes' },

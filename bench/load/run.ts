@@ -136,6 +136,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
     const verdict = judge(k.target, measuredValue(analysis, k.target, k.scope, k.variant, plan.baseline));
     return { label: k.label ?? k.target.source, scope: k.scope, variant: k.variant, target: k.target.source, achieved: verdict.achieved, pass: verdict.pass, text: verdict.text };
   });
+  const warnings = sustainWarnings(plan, segmentRecords);
   const complete = !runner.stopped && outcomes.length === plan.segments.length && outcomes.every((x) => Math.abs(x.measuredSec - plan.durationSec) < 0.5);
   const hlog = writeHistogramLog(reports, {
     startTimeMs: (firstMeasureStartAt ?? Date.now() * 1000) / 1000,
@@ -159,9 +160,32 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
     results: { variants: analysis.variants, repetitions: analysis.repetitions, timelines: analysis.timelines },
     comparisons: analysis.comparisons,
     kpis,
+    warnings,
     files: { hlog: HLOG_FILE },
   };
   const file = writeResult(o.outDir, result);
   return { result, file };
 }
 
+
+/**
+ * Open model: an offered rate the server could not sustain is reported, never hidden — the
+ * completed rate, late and skipped operations of every segment that fell short.
+ */
+export function sustainWarnings(plan: RunPlan, segments: readonly SegmentRecord[]): string[] {
+  if (plan.load.model !== 'open') return [];
+  const rate = plan.load.rate;
+  const out: string[] = [];
+  for (const s of segments) {
+    if (!s.schedule || s.measuredSec <= 0) continue;
+    const completedRate = s.schedule.completed / s.measuredSec;
+    const lateShare = s.schedule.intended ? s.schedule.late / s.schedule.intended : 0;
+    if (completedRate < 0.9 * rate || lateShare > 0.05 || s.schedule.skipped > 0) {
+      out.push(
+        `${s.variant} repetition ${s.repetition}: offered ${rate} ops/s, completed ${completedRate.toFixed(1)} ops/s (${((100 * completedRate) / rate).toFixed(0)}%), ` +
+          `late ${s.schedule.late} (${(100 * lateShare).toFixed(1)}%), skipped ${s.schedule.skipped}: the server could not sustain the offered rate; latencies include the queueing`,
+      );
+    }
+  }
+  return out;
+}

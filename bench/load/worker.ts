@@ -150,7 +150,12 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
         await new Promise<void>((r) => (wake = r)); // a connection frees up
         continue;
       }
-      const step = scheduler.next(asMicros(nowMicros()));
+      const now = nowMicros();
+      if (now >= start.measureEndAt) {
+        idle.push(client);
+        break;
+      }
+      const step = scheduler.next(asMicros(now));
       if (step.kind === 'done') break;
       if (step.kind === 'wait') {
         idle.push(client);
@@ -181,6 +186,18 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
         wake?.();
       });
       inFlight.add(op);
+    }
+    // Arrivals intended inside the window that were never sent by its end (the backlog of a
+    // server that could not keep up) are counted as dropped, not silently forgotten.
+    for (let step = scheduler.next(asMicros(start.measureEndAt)); !stopped && (step.kind === 'send' || step.kind === 'skip'); step = scheduler.next(asMicros(start.measureEndAt))) {
+      const q = picker.pick(rng);
+      q.params(rng, ctx);
+      const interval = recorder.intervalOf(step.intendedAt);
+      recorder.dropped(interval, q.name);
+      if (interval >= 0) {
+        measuredLag.intended++;
+        measuredLag.skipped++;
+      }
     }
     await Promise.all(inFlight);
     lagEncoded = encodeHistogram(lag);

@@ -41,7 +41,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
 
 /** Loads scenarios/<name>.ts (or a path to a scenario module) and validates it. */
 export async function loadScenario(nameOrPath: string, dir = SCENARIO_DIR): Promise<Scenario> {
-  const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.ts');
+  const isPath = nameOrPath.includes('/') || /\.m?ts$/.test(nameOrPath);
   const file = isPath ? path.resolve(nameOrPath) : path.join(dir, `${nameOrPath}.ts`);
   if (!fs.existsSync(file)) {
     throw new GeobenchError(`unknown scenario '${nameOrPath}'`, { hint: `known scenarios: ${listScenarios(dir).join(', ')}`, exitCode: 2 });
