@@ -12,9 +12,11 @@ import { asMicros, createLatencyHistogram, encodeHistogram, recordMicros } from 
 import { OpenScheduler, type SendStep } from './open-schedule.ts';
 import { classifyFailure, destroyConnection, openLoadConnection } from './connections.ts';
 import { IntervalRecorder } from './recorder.ts';
+import { leanQuery } from './lean-query.ts';
 import { nowMicros, type MainToWorker, type SegmentTask, type StartMessage, type WorkerResult } from './protocol.ts';
 
 const MAX_DISTINCT_ERRORS = 20;
+
 const FLUSH_EVERY_MS = 200;
 
 interface Picker {
@@ -92,7 +94,7 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
   const execute = async (client: pg.Client, q: QueryType, values: unknown[], interval: number, chargeFrom: number, late: boolean): Promise<boolean> => {
     recorder.begin(interval);
     try {
-      await client.query({ name: `gb_${q.name}`, text: q.sql, values });
+      await leanQuery(client, `gb_${q.name}`, q.sql, values);
       const done = nowMicros();
       if (interval < 0) warmupOps++;
       recorder.success(interval, q.name, done - chargeFrom, late);

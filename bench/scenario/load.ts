@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { GeobenchError } from '../cli/errors.ts';
 import { PROJECT_ROOT } from '../config/paths.ts';
-import { QUERY_TYPES } from '../queries/index.ts';
+import { PROBE_TYPES, QUERY_TYPES, isKnownQueryType } from '../queries/index.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseKpiTarget } from '../analysis/kpi.ts';
 import { RUN_METRICS, isRunMetric } from '../analysis/run-metrics.ts';
@@ -25,9 +25,9 @@ export function formatIssues(error: z.ZodError): string {
 export function validateScenario(raw: unknown, source: string): Scenario {
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) throw new GeobenchError(`invalid scenario ${source}:\n${formatIssues(parsed.error)}`, { exitCode: 2 });
-  const unknown = Object.keys(parsed.data.workload).filter((q) => !(q in QUERY_TYPES));
+  const unknown = Object.keys(parsed.data.workload).filter((q) => !isKnownQueryType(q));
   if (unknown.length > 0) {
-    throw new GeobenchError(`invalid scenario ${source}:\n  workload: unknown query type(s) ${unknown.join(', ')} (known: ${Object.keys(QUERY_TYPES).join(', ')})`, { exitCode: 2 });
+    throw new GeobenchError(`invalid scenario ${source}:\n  workload: unknown query type(s) ${unknown.join(', ')} (known: ${[...Object.keys(QUERY_TYPES), ...Object.keys(PROBE_TYPES)].join(', ')})`, { exitCode: 2 });
   }
   const kpiIssues: string[] = [];
   parsed.data.kpis.forEach((k, i) => {
