@@ -26,6 +26,8 @@ export interface StatementCounters {
 /** One top-level pg_stat_statements entry, parsed. */
 export interface StatementRow extends StatementCounters {
   readonly query: string;
+  /** Identity of the entry (queryid, userid), when the snapshot query selected it. */
+  readonly entryId?: string;
 }
 
 export interface StatementsSnapshot {
@@ -36,6 +38,12 @@ export interface StatementsSnapshot {
   readonly dealloc: number;
   /** When pg_stat_statements was last reset (ISO time), to detect a reset inside a window. */
   readonly statsReset: string | null;
+  /**
+   * The matching entries one by one (entry id → query type and counters). Deltas are taken per
+   * entry and summed afterwards: summing first would compare float totals added in a different
+   * row order, and a new entry would drag in every call made before the window.
+   */
+  readonly entries?: Readonly<Record<string, { readonly type: string; readonly counters: StatementCounters }>>;
 }
 
 /** Per query type over a window: counter deltas plus derived figures. */
@@ -65,6 +73,7 @@ const ZERO: StatementCounters = {
 export function parseStatementRow(raw: Readonly<Record<string, unknown>>): StatementRow {
   return {
     query: String(raw.query ?? ''),
+    ...(raw.queryid !== undefined ? { entryId: `${String(raw.queryid)}:${String(raw.userid ?? '')}` } : {}),
     calls: num(raw.calls),
     totalExecMs: num(raw.total_exec_time),
     totalPlanMs: num(raw.total_plan_time),
@@ -88,13 +97,20 @@ export function sumStatements(rows: readonly StatementRow[], sqlTexts: Readonly<
     typesByKey.set(key, [...(typesByKey.get(key) ?? []), type]);
   }
   const sums: Record<string, StatementCounters> = Object.fromEntries(Object.keys(sqlTexts).map((type) => [type, ZERO]));
-  for (const row of rows) {
-    for (const type of typesByKey.get(statementKey(row.query)) ?? []) {
-      const { query: _query, ...counters } = row;
-      sums[type] = addCounters(sums[type]!, counters);
-    }
-  }
+  for (const { type, counters } of matchEntries(rows, sqlTexts, typesByKey)) sums[type] = addCounters(sums[type]!, counters);
   return sums;
+}
+
+function matchEntries(rows: readonly StatementRow[], sqlTexts: Readonly<Record<string, string>>, typesByKey?: Map<string, string[]>): Array<{ id: string; type: string; counters: StatementCounters }> {
+  const byKey = typesByKey ?? new Map(Object.entries(sqlTexts).map(([type, sql]) => [statementKey(sql), [type]]));
+  const out: Array<{ id: string; type: string; counters: StatementCounters }> = [];
+  rows.forEach((row, i) => {
+    for (const type of byKey.get(statementKey(row.query)) ?? []) {
+      const { query: _query, entryId, ...counters } = row;
+      out.push({ id: entryId ?? `row${i}`, type, counters });
+    }
+  });
+  return out;
 }
 
 /**
@@ -106,6 +122,20 @@ export function diffStatements(before: StatementsSnapshot | Unavailable, after: 
   if (!after.available) return after;
   let incomplete = after.dealloc !== before.dealloc || after.statsReset !== before.statsReset;
   const byType: Record<string, StatementDelta> = {};
+  if (before.entries && after.entries) {
+    const sums: Record<string, StatementCounters> = Object.fromEntries(Object.keys(after.byType).map((t) => [t, ZERO]));
+    for (const [id, { type, counters: now }] of Object.entries(after.entries)) {
+      const then = before.entries[id]?.counters ?? ZERO;
+      // Fewer calls than before: the entry was evicted and re-created; count it from zero.
+      const reset = now.calls < then.calls;
+      incomplete ||= reset;
+      sums[type] = addCounters(sums[type] ?? ZERO, reset ? now : subtractCounters(now, then));
+    }
+    for (const [type, d] of Object.entries(sums)) {
+      byType[type] = { ...d, meanExecMs: d.calls > 0 ? d.totalExecMs / d.calls : null, hitRatio: hitRatio(d.sharedBlksHit, d.sharedBlksRead) };
+    }
+    return { available: true, byType, incomplete };
+  }
   for (const [type, now] of Object.entries(after.byType)) {
     const then = before.byType[type] ?? ZERO;
     // A counter going down means the entry was evicted or reset: count what is there from zero.
@@ -135,7 +165,7 @@ export async function snapshotStatements(client: pg.Client, sqlTexts: Readonly<R
   const nsp = client.escapeIdentifier(schema);
   try {
     const entries = await client.query(
-      `SELECT query, calls, total_exec_time, total_plan_time, rows, shared_blks_hit, shared_blks_read,
+      `SELECT queryid, userid, query, calls, total_exec_time, total_plan_time, rows, shared_blks_hit, shared_blks_read,
               shared_blks_dirtied, temp_blks_written, blk_read_time
          FROM ${nsp}.pg_stat_statements
         WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
@@ -143,9 +173,11 @@ export async function snapshotStatements(client: pg.Client, sqlTexts: Readonly<R
     const info = await client.query<{ dealloc: string; stats_reset: Date | null }>(
       `SELECT dealloc, stats_reset FROM ${nsp}.pg_stat_statements_info`,
     );
+    const rows = entries.rows.map(parseStatementRow);
     return {
       available: true,
-      byType: sumStatements(entries.rows.map(parseStatementRow), sqlTexts),
+      byType: sumStatements(rows, sqlTexts),
+      entries: Object.fromEntries(matchEntries(rows, sqlTexts).map((e) => [e.id, { type: e.type, counters: e.counters }])),
       dealloc: num(info.rows[0]?.dealloc),
       statsReset: info.rows[0]?.stats_reset?.toISOString() ?? null,
     };

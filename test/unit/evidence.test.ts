@@ -296,4 +296,19 @@ test('parseExplainText keeps the int64 query identifier exact', () => {
   assert.is(parsed[0]!['Query Identifier'], '-8769002963438816411');
 });
 
+test('diffStatements per entry: float totals summed in another order do not look like a reset', () => {
+  const c = (calls: number, ms: number): StatementCounters => ({ ...counters(calls, 0, 0, 0), totalExecMs: ms });
+  const entries = (list: Array<[string, number, number]>) => Object.fromEntries(list.map(([id, calls, ms]) => [id, { type: 'Q3', counters: c(calls, ms) }]));
+  const before: StatementsSnapshot = { ...snap({ Q3: c(150, 0.3) }), entries: entries([['a', 100, 0.1], ['b', 50, 0.2]]) };
+  const after: StatementsSnapshot = { ...snap({ Q3: c(160, 0.30000000000000004) }), entries: entries([['b', 50, 0.2], ['a', 100, 0.1], ['new', 10, 0.05]]) };
+  const d = diffStatements(before, after);
+  assert.ok(d.available);
+  if (!d.available) return;
+  assert.is(d.byType.Q3!.calls, 10);
+  assert.is(d.incomplete, false);
+  const evicted: StatementsSnapshot = { ...snap({ Q3: c(5, 0.01) }), entries: entries([['a', 5, 0.01]]) };
+  const e = diffStatements(before, evicted);
+  assert.ok(e.available && e.incomplete && e.byType.Q3!.calls === 5);
+});
+
 test.run();
