@@ -5,6 +5,8 @@ import { registerDb } from './commands/db.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRpc } from './commands/rpc.ts';
+import { registerValidate } from './commands/validate.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -18,6 +20,8 @@ registerDb(program);
 registerDataset(program);
 registerMigrate(program);
 registerRun(program);
+registerRpc(program);
+registerValidate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@ import { withClient } from '../db/connect.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
 import { generateDataset } from '../dataset/loader.ts';
 import { readManifest, type Manifest } from '../dataset/manifest.ts';
-import { GENERATOR_VERSION } from '../dataset/model.ts';
+import { GENERATOR_VERSION, rowsForScale } from '../dataset/model.ts';
 import { BASELINE_TAG, loadCatalog, resolveTarget } from '../migrate/catalog.ts';
 import { checkLedger, migrateDown, migrateUp, readLedger } from '../migrate/runner.ts';
 import type { RunPlan } from './plan.ts';
@@ -19,42 +19,55 @@ export interface PreparedVariant {
   readonly reused: boolean;
 }
 
+export interface SchemaSpec {
+  readonly name: string;
+  readonly schema: string;
+  readonly migrateTo: string;
+  readonly scale: number;
+  readonly seed: number;
+}
+
 /**
- * Brings every variant's schema to its state: the scenario's dataset (same seed and scale, so
- * the same checksum) and the migrations up to the variant's target. A schema already in that
- * state is reused as is, so repeated runs skip the load.
+ * Brings one of geobench's schemas to a state: the dataset (same seed and scale, so the same
+ * checksum) and the migrations up to `migrateTo`. A schema already in that state is reused as is.
  */
-export async function prepareVariants(server: DbTarget, plan: RunPlan, sqlDir: string, options: { log: (l: string) => void; signal?: AbortSignal; workers: number }): Promise<PreparedVariant[]> {
+export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: string, options: { log: (l: string) => void; signal?: AbortSignal | undefined; workers: number }): Promise<PreparedVariant> {
   const catalog = loadCatalog(sqlDir);
+  if (options.signal?.aborted) throw new GeobenchError('interrupted while preparing variants', { exitCode: 130 });
+  const target = withSchema(server, spec.schema);
+  const toIndex = resolveTarget(catalog, spec.migrateTo);
+  const totalRows = rowsForScale(spec.scale);
+  const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, spec.schema), ledger: await readLedger(c, spec.schema) }));
+  const m = state.manifest;
+  const datasetOk = m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
+  let reused = datasetOk;
+  if (!datasetOk) {
+    options.log(`${spec.name}: loading the dataset (scale ${spec.scale}, seed ${spec.seed}) into schema ${spec.schema}`);
+    await generateDataset(target, { scale: spec.scale, seed: spec.seed, workers: options.workers, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+  const applied = datasetOk ? checkLedger(state.ledger, catalog) : 0;
+  if (applied - 1 !== toIndex) {
+    reused = false;
+    options.log(`${spec.name}: migrating schema ${spec.schema} to ${spec.migrateTo}`);
+    const runOptions = { log: (l: string) => options.log(`  ${l}`), ...(options.signal ? { signal: options.signal } : {}) };
+    if (applied - 1 < toIndex) await migrateUp(target, catalog, toIndex, runOptions);
+    else await migrateDown(target, catalog, toIndex, runOptions);
+  }
+  const final = await withClient(target, async (c) => ({ manifest: await readManifest(c, spec.schema), ledger: await readLedger(c, spec.schema) }));
+  if (!final.manifest || final.manifest.status !== 'complete') throw new GeobenchError(`${spec.name}: dataset in ${spec.schema} is not complete`);
+  if (reused) options.log(`${spec.name}: schema ${spec.schema} already at ${spec.migrateTo} with the dataset, reused`);
+  return { name: spec.name, schema: spec.schema, target, manifest: final.manifest, applied: final.ledger.filter((r) => r.tag !== BASELINE_TAG).map((r) => r.tag), reused };
+}
+
+/** Prepares every variant of a plan (see prepareSchema) and checks they hold the same dataset. */
+export async function prepareVariants(server: DbTarget, plan: RunPlan, sqlDir: string, options: { log: (l: string) => void; signal?: AbortSignal; workers: number }): Promise<PreparedVariant[]> {
   const out: PreparedVariant[] = [];
   for (const v of plan.variants) {
-    if (options.signal?.aborted) throw new GeobenchError('interrupted while preparing variants', { exitCode: 130 });
-    const target = withSchema(server, v.schema);
-    const toIndex = resolveTarget(catalog, v.migrateTo);
-    const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, v.schema), ledger: await readLedger(c, v.schema) }));
-    const m = state.manifest;
-    const datasetOk = m?.status === 'complete' && m.seed === plan.dataset.seed && m.totalRows === plan.dataset.totalRows && m.generatorVersion === GENERATOR_VERSION;
-    let reused = datasetOk;
-    if (!datasetOk) {
-      options.log(`variant ${v.name}: loading the dataset (scale ${plan.dataset.scale}, seed ${plan.dataset.seed}) into schema ${v.schema}`);
-      await generateDataset(target, { scale: plan.dataset.scale, seed: plan.dataset.seed, workers: options.workers, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
-    }
-    const applied = datasetOk ? checkLedger(state.ledger, catalog) : 0;
-    if (applied - 1 !== toIndex) {
-      reused = false;
-      options.log(`variant ${v.name}: migrating schema ${v.schema} to ${v.migrateTo}`);
-      const runOptions = { log: (l: string) => options.log(`  ${l}`), ...(options.signal ? { signal: options.signal } : {}) };
-      if (applied - 1 < toIndex) await migrateUp(target, catalog, toIndex, runOptions);
-      else await migrateDown(target, catalog, toIndex, runOptions);
-    }
-    const final = await withClient(target, async (c) => ({ manifest: await readManifest(c, v.schema), ledger: await readLedger(c, v.schema) }));
-    if (!final.manifest || final.manifest.status !== 'complete') throw new GeobenchError(`variant ${v.name}: dataset in ${v.schema} is not complete`);
-    out.push({ name: v.name, schema: v.schema, target, manifest: final.manifest, applied: final.ledger.filter((r) => r.tag !== BASELINE_TAG).map((r) => r.tag), reused });
-    if (reused) options.log(`variant ${v.name}: schema ${v.schema} already at ${v.migrateTo} with the dataset, reused`);
+    out.push(await prepareSchema(server, { name: `variant ${v.name}`, schema: v.schema, migrateTo: v.migrateTo, scale: plan.dataset.scale, seed: plan.dataset.seed }, sqlDir, options));
   }
   const sums = new Set(out.map((p) => p.manifest.checksum?.hash));
   if (sums.size > 1) throw new GeobenchError('variants hold different datasets (checksums differ); regenerate them');
-  return out;
+  return out.map((p, i) => ({ ...p, name: plan.variants[i]!.name }));
 }
 
 /** First id of rows the workload writes (W1): geometrias_id_seq starts here (sql/baseline). */

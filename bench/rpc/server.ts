@@ -1,0 +1,176 @@
+/**
+ * `geobench rpc serve`: node's http server + a pg.Pool around the pure handler (handler.ts).
+ * One process: the CLI command is the server; it stops on SIGINT/SIGTERM via `close()`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { GeobenchError } from '../cli/errors.ts';
+import { clientConfig, describeConnectError } from '../db/connect.ts';
+import { isLocalHost, type DbTarget } from '../db/target.ts';
+import { CATALOG_SQL, FunctionCatalog, functionsFromRows, type CatalogRow } from './catalog.ts';
+import { createRpcHandler, DEFAULT_BODY_LIMIT, type QueryFn, type RpcResponse } from './handler.ts';
+
+export interface RpcServerOptions {
+  readonly target: DbTarget;
+  /** Schema whose functions are exposed (default `<target.schema>_api`). */
+  readonly apiSchema?: string;
+  /** Address to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** 0 = a free port. */
+  readonly port?: number;
+  /** pg.Pool size (default 8). */
+  readonly poolSize?: number;
+  readonly bodyLimit?: number;
+  /** statement_timeout of the pool's connections in ms (default 10 000; 0 = none). */
+  readonly statementTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RpcServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly apiSchema: string;
+  /** Names of the exposed functions at start. */
+  readonly functions: readonly string[];
+  /** Stops accepting, lets requests in flight finish (at most `graceMs`), then closes the pool. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_$]{0,62}$/;
+
+/** `<data schema>_api`, or an explicit name; never a system schema. */
+export function apiSchemaFor(dataSchema: string, override?: string): string {
+  const name = override ?? `${dataSchema}_api`;
+  if (!SCHEMA_NAME.test(name)) {
+    throw new GeobenchError(`API schema '${name}' must be a plain lower-case identifier (letters, digits, _)`, { exitCode: 2 });
+  }
+  if (name === 'information_schema' || name.startsWith('pg_')) {
+    throw new GeobenchError(`refusing to expose the system schema '${name}'`, { exitCode: 2 });
+  }
+  return name;
+}
+
+/** How the URL of a bound address is written. */
+export const urlFor = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const apiSchema = apiSchemaFor(options.target.schema, options.apiSchema);
+  const timeout = options.statementTimeoutMs ?? 10_000;
+  const pool = new pg.Pool({
+    ...clientConfig(options.target, 'geobench-rpc'),
+    max: options.poolSize ?? 8,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: timeout > 0 ? timeout : undefined,
+    // Like PostgREST (db-schemas + db-extra-search-path): unqualified names in function bodies
+    // resolve in the API schema, then the data schema, then public (PostGIS). Both names are
+    // validated identifiers.
+    options: `-c search_path=${apiSchema},${options.target.schema},public`,
+  });
+  // An idle client whose server went away emits 'error' on the pool; the next query reports it.
+  pool.on('error', () => {});
+
+  const catalog = new FunctionCatalog(apiSchema, async () => {
+    const { rows } = await pool.query<CatalogRow>(CATALOG_SQL, [apiSchema]);
+    return functionsFromRows(apiSchema, rows);
+  });
+  try {
+    await catalog.refresh();
+    const exists = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [apiSchema]);
+    if (exists.rowCount === 0) log(`warning: schema ${apiSchema} does not exist on ${options.target.display}: every /rpc/ call will be 404 until it does`);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw describeConnectError(options.target, err);
+  }
+
+  const query: QueryFn = async ({ name, text, values }) => {
+    const result = await pool.query<[string]>({ name, text, values: [...values], rowMode: 'array' });
+    return result.rows[0]?.[0] ?? '[]';
+  };
+  const handle = createRpcHandler({ catalog, query, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, log });
+
+  const server = http.createServer({ requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    const send = (r: RpcResponse): void => {
+      if (res.destroyed || res.headersSent) return;
+      res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
+      res.end(r.body);
+    };
+    handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, readBody: bodyReader(req) })
+      .then(send)
+      .catch((err: unknown) => {
+        if (!req.complete || res.destroyed) return void res.destroy(); // the client went away mid-request
+        log(`rpc: internal error: ${(err as Error)?.message ?? String(err)}`);
+        send({ status: 500, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ code: 'GB500', message: 'Internal server error', details: null, hint: null }) });
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? 'no such local address' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new GeobenchError(`cannot listen on ${urlFor(host, options.port ?? 0)}: ${why}`, { hint: 'choose another --host / --port' }));
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  }).catch(async (err: unknown) => {
+    await pool.end().catch(() => {});
+    throw err;
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (!isLocalHost(host)) log(`warning: listening on ${host}, reachable from other machines: anyone who can connect may call every function of ${apiSchema} (no authentication)`);
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 5_000): Promise<void> => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await stopped;
+      clearTimeout(force);
+      await pool.end().catch(() => {});
+    })();
+    return closing;
+  };
+  return { url: urlFor(host, port), host, port, apiSchema, functions: catalog.names(), close };
+}
+
+/** Reads a request body up to `limit` bytes; past the limit it keeps draining and resolves undefined. */
+function bodyReader(req: http.IncomingMessage): (limit: number) => Promise<Buffer | undefined> {
+  return (limit) => new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) {
+        done = true;
+        resolve(Buffer.concat(chunks, size));
+      }
+    });
+    req.on('error', (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+    req.on('close', () => {
+      if (!done) {
+        done = true;
+        reject(new Error('client closed the connection before the body was complete'));
+      }
+    });
+  });
+}
