@@ -1,0 +1,57 @@
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { InvalidArgumentError, type Command } from 'commander';
+import { GeobenchError } from '../errors.ts';
+import { say, targetOptions } from '../context.ts';
+import { interruptSignal } from '../interrupt.ts';
+import { integerParser, parseScale, parseSeed } from '../options.ts';
+import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
+import { openDatabase } from '../../db/resolve.ts';
+import { formatChecks } from '../../validate/checks.ts';
+import { VALIDATORS } from '../../validate/registry.ts';
+import { writeValidation } from '../../validate/report-file.ts';
+import { newRunId } from './run.ts';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+const seconds = (name: string, min: number) => (raw: string): number => {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min) throw new InvalidArgumentError(`${name} must be a number >= ${min}.`);
+  return v;
+};
+
+export function registerValidate(program: Command): void {
+  program.command('validate')
+    .description(`measure an optimization against the roadmap's checklist and KPI targets; exit 0 only when every target holds (${Object.keys(VALIDATORS).join(', ')})`)
+    .argument('<validator>', `one of: ${Object.keys(VALIDATORS).join(', ')}`)
+    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, 0.1)
+    .option('--seed <n>', 'dataset seed', parseSeed, 1)
+    .option('--duration <s>', 'measured seconds per segment of the load comparison', seconds('duration', 1), 20)
+    .option('--warmup <s>', 'warmup seconds before each measurement', seconds('warmup', 0), 5)
+    .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), 3)
+    .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), 4)
+    .option('--out <dir>', 'output folder (default results/<run-id>)')
+    .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
+    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; allowDestructive?: boolean }, cmd: Command) => {
+      const validator = VALIDATORS[name];
+      if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+      const server = await openDatabase(targetOptions(cmd), say);
+      if (server.kind === 'external' && !opts.allowDestructive) {
+        throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
+      }
+      const runId = newRunId(`validate-${name}`);
+      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
+      const startedAt = new Date().toISOString();
+      say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
+      const outcome = await validator.run({
+        server, scale: opts.scale, seed: opts.seed, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
+        connections: opts.connections, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
+        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say,
+      });
+      const file = writeValidation(outDir, validator, runId, startedAt, { scale: opts.scale, seed: opts.seed }, outcome);
+      console.log(formatChecks(`\n${validator.roadmapName} — ${file.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}`, outcome.checks));
+      console.log(`\nresults: ${path.join(outDir, 'validation.json')}`);
+      if (!file.allTargetsHold) process.exitCode = 1;
+    });
+}

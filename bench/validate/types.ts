@@ -1,0 +1,38 @@
+import type { DbTarget } from '../db/target.ts';
+import type { Check } from './checks.ts';
+
+/** What every validator gets: the server, where to write, how long to measure, how to report. */
+export interface ValidateContext {
+  readonly server: DbTarget;
+  readonly scale: number;
+  readonly seed: number;
+  readonly durationSec: number;
+  readonly warmupSec: number;
+  readonly repetitions: number;
+  readonly connections: number;
+  readonly runId: string;
+  readonly outDir: string;
+  readonly sqlDir: string;
+  readonly geobenchVersion: string;
+  readonly loadWorkers: number;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  readonly progress: (line: string) => void;
+}
+
+export interface ValidationOutcome {
+  readonly checks: Check[];
+  /** Result file of the load run the validator made, if any (relative to outDir). */
+  readonly runResult?: string;
+  /** Measurements behind the checks that do not belong to one check. */
+  readonly evidence?: Record<string, unknown>;
+}
+
+/** A validator: one file under bench/validate/, listed in registry.ts. */
+export interface Validator {
+  readonly name: string;
+  /** The roadmap's validator it replaces, e.g. OPT2_COLUMNAR_STORAGE_VALIDATOR. */
+  readonly roadmapName: string;
+  readonly description: string;
+  run(ctx: ValidateContext): Promise<ValidationOutcome>;
+}
