@@ -1,0 +1,33 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { allTargetsHold, booleanCheck, formatChecks, infoCheck, notMeasurable, targetCheck } from '../../bench/validate/checks.ts';
+
+test('target checks judge measured values with the KPI grammar; unmeasured is not a pass', () => {
+  const storage = targetCheck('Storage Reduction', 'storage_reduction > 35%', 0.412);
+  assert.is(storage.pass, true);
+  assert.is(storage.achieved, '41.2%');
+  const latency = targetCheck('Query Latency', 'p99 < 500ms', 612_000);
+  assert.is(latency.pass, false);
+  assert.is(latency.achieved, '612ms');
+  const missing = targetCheck('Downtime', 'downtime_time < 10min', null);
+  assert.is(missing.pass, null);
+  assert.is(missing.achieved, 'not measured');
+});
+
+test('allTargetsHold: informational and not-measurable lines do not count, failed and unmeasured targets do', () => {
+  const ok = targetCheck('a', 'p99 < 1s', 10);
+  const info = infoCheck('Cache', '70% → 90%');
+  const simd = notMeasurable('SIMD vectorization', '+76% capability', 'no vectorized executor');
+  assert.is(allTargetsHold([ok, info, simd, booleanCheck('Rollback', true, 'ok')]), true);
+  assert.is(allTargetsHold([ok, booleanCheck('Rollback', false, 'verify failed')]), false);
+  assert.is(allTargetsHold([ok, targetCheck('b', 'p99 < 1s', null)]), false);
+});
+
+test('the table shows target, achieved and a mark per line, and the reasons below', () => {
+  const text = formatChecks('OPT2', [targetCheck('Storage Reduction', 'storage_reduction > 35%', 0.2), notMeasurable('SIMD', '+76%', 'PostgreSQL has no vectorized executor')]);
+  assert.match(text, /\| Storage Reduction \| storage_reduction > 35% \| 20%\s+\| ✗\s+\|/);
+  assert.match(text, /\| SIMD\s+\| \+76%\s+\| not measurable \| n\/a \|/);
+  assert.match(text, /SIMD: PostgreSQL has no vectorized executor/);
+});
+
+test.run();
