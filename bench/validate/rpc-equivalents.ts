@@ -35,12 +35,13 @@ export const RPC_EQUIVALENTS: readonly RpcEquivalent[] = [
       return { lon: p.lon, lat: p.lat, radius_m: 1500, max_rows: 1000 };
     },
     keyOf: 'id',
-    // The GiST prefilter a careful author would write (a degree box that holds the circle: at least
+    // Distance <= radius exactly as the function defines it (ST_DWithin on geography rounds the
+    // boundary differently), with the GiST prefilter a careful author would write (a degree box that holds the circle: at least
     // 110 km per degree of latitude and 111 km × cos(latitude) per degree of longitude here).
     base: (c, a) => ids(c, `SELECT id::text AS k FROM geometrias
-      WHERE geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3 / 110000.0, $3 / (111000.0 * cos(radians(abs($2) + $3 / 110000.0))))
-        AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
-      ORDER BY ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography), id LIMIT 1000`, [a.lon, a.lat, a.radius_m]),
+      WHERE geom && ST_Expand(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326), $3::float8 / (111000.0 * cos(radians(abs($2::float8) + $3::float8 / 110000.0))), $3::float8 / 110000.0)
+        AND ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography) <= $3::float8
+      ORDER BY ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography), id LIMIT 1000`, [a.lon, a.lat, a.radius_m]),
   },
   {
     fn: 'search_knn',
@@ -55,9 +56,9 @@ export const RPC_EQUIVALENTS: readonly RpcEquivalent[] = [
       const r = await c.query<{ d: number }>(`SELECT max(ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)) AS d FROM geometrias WHERE id = ANY($3::bigint[])`, [a.lon, a.lat, fnKeys]);
       const radius = 2 * Number(r.rows[0]?.d ?? 0) + 1000;
       return ids(c, `SELECT id::text AS k FROM geometrias
-        WHERE geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3 / 110000.0, $3 / (111000.0 * cos(radians(abs($2) + $3 / 110000.0))))
-          AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
-        ORDER BY ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography), id LIMIT $4`, [a.lon, a.lat, radius, a.k]);
+        WHERE geom && ST_Expand(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326), $3::float8 / (111000.0 * cos(radians(abs($2::float8) + $3::float8 / 110000.0))), $3::float8 / 110000.0)
+          AND ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography) <= $3::float8
+        ORDER BY ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography), id LIMIT $4`, [a.lon, a.lat, radius, a.k]);
     },
   },
   {
