@@ -39,7 +39,17 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
   const totalRows = rowsForScale(spec.scale);
   const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, spec.schema), ledger: await readLedger(c, spec.schema) }));
   const m = state.manifest;
-  const datasetOk = m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
+  let datasetOk = m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
+  if (datasetOk) {
+    try {
+      checkLedger(state.ledger, catalog);
+    } catch (err) {
+      // Built from another sql/ (a migration added, edited or removed since): it is our own
+      // schema, so rebuild it rather than refuse.
+      options.log(`${spec.name}: schema ${spec.schema} was built from different migrations (${(err as Error).message.split('\n')[0]}); rebuilding`);
+      datasetOk = false;
+    }
+  }
   let reused = datasetOk;
   if (!datasetOk) {
     options.log(`${spec.name}: loading the dataset (scale ${spec.scale}, seed ${spec.seed}) into schema ${spec.schema}`);
