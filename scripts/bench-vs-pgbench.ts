@@ -26,7 +26,7 @@ import { queryType } from '../bench/queries/index.ts';
 import { CITIES, CLUSTERED_SHARE, METERS_PER_DEGREE_LAT, UNIFORM_BBOX } from '../bench/dataset/model.ts';
 import { citySigmaM } from '../bench/queries/sampling.ts';
 import { withClient } from '../bench/db/connect.ts';
-import { readResult } from '../bench/results/result-file.ts';
+import { readResult } from '../bench/result-file/result-file.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, warmup: { type: 'string', default: '3' } } });
 const duration = Number(values.duration);

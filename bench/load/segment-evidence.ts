@@ -9,7 +9,7 @@ import {
   snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu,
 } from '../evidence/index.ts';
 import { queryType } from '../queries/index.ts';
-import { writeFileAtomic } from '../results/result-file.ts';
+import { writeFileAtomic } from '../result-file/result-file.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readResult } from '../../bench/results/result-file.ts';
+import { readResult } from '../../bench/result-file/result-file.ts';
 import { readHistogramLog } from '../../bench/metrics/hlog.ts';
 import { startCluster, stopCluster } from '../../bench/db/embedded.ts';
 import { geobenchHome } from '../../bench/config/paths.ts';
