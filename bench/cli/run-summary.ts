@@ -20,6 +20,10 @@ export function formatRunSummary(result: RunResult): string {
     }
   }
   out.push(table(rows));
+  for (const v of result.scenario.plan.variants) {
+    const routes = Object.entries(v.routes ?? {});
+    if (routes.length) out.push(`${v.name} answers ${routes.map(([q, r]) => `${q} via ${r}`).join(', ')} (query type routes; same parameters)`);
+  }
   for (const c of result.comparisons) {
     if ('unavailable' in c) {
       out.push(`\n${c.optimized} vs ${c.baseline}: comparison unavailable (${c.unavailable})`);

@@ -20,6 +20,13 @@ export function assertOwnSchema(name: string): string {
 export const variantSchema = (variant: string): string => assertOwnSchema(`geobench_${variant.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`);
 
 export const searchPath = (schema: string): string => `${assertOwnSchema(schema)}, public`;
+/** The API schema OPT3 creates next to a data schema (its RPC functions). */
+export const apiSchema = (schema: string): string => `${assertOwnSchema(schema)}_api`;
+/**
+ * What the workload's connections see: the data schema, then its API schema, so a query type's
+ * routes can call the RPC functions unqualified (a schema that does not exist is skipped).
+ */
+export const workloadSearchPath = (schema: string): string => `${assertOwnSchema(schema)}, ${apiSchema(schema)}, public`;
 export const ledgerTable = (schema: string): string => `${assertOwnSchema(schema)}.schema_migrations`;
 export const manifestTable = (schema: string): string => `${assertOwnSchema(schema)}.dataset_manifest`;
 

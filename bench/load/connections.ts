@@ -1,15 +1,15 @@
 import pg from 'pg';
-import { searchPath } from '../db/schema.ts';
+import { workloadSearchPath } from '../db/schema.ts';
 
 /**
- * Load connections: one pg.Client each, search_path on the variant's schema, a statement
+ * Load connections: one pg.Client each, search_path on the variant's schema (and its API schema), a statement
  * timeout, and named prepared statements per query type (like `pgbench -M prepared`).
  */
 export async function openLoadConnection(config: pg.ClientConfig, schema: string, statementTimeoutMs: number): Promise<pg.Client> {
   const client = new pg.Client({ ...config, application_name: 'geobench-load' });
   client.on('error', () => {}); // a dying server errors idle clients; the query path reports it
   await client.connect();
-  await client.query(`SET search_path = ${searchPath(schema)}`);
+  await client.query(`SET search_path = ${workloadSearchPath(schema)}`);
   await client.query(`SET statement_timeout = ${Math.floor(statementTimeoutMs)}`);
   return client;
 }

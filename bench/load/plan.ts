@@ -34,6 +34,8 @@ export interface PlannedVariant {
   readonly migrateTo: string;
   readonly schema: string;
   readonly description?: string | undefined;
+  /** Query type → route (see QueryType.routes); absent types run their base SQL. */
+  readonly routes: Readonly<Record<string, string>>;
 }
 
 /** One measured segment: a variant in a repetition. */
@@ -113,7 +115,7 @@ export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores 
     scenario: scenario.name,
     description: scenario.description,
     dataset: { scale, seed: scenario.dataset.seed, totalRows: rowsForScale(scale) },
-    variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: variantSchema(v.name), description: v.description })),
+    variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: variantSchema(v.name), description: v.description, routes: { ...v.routes } })),
     baseline,
     workload: Object.entries(scenario.workload).map(([queryType, weight]) => ({ queryType, weight })),
     load,

@@ -4,7 +4,8 @@ import { withSchema, type DbTarget } from '../db/target.ts';
 import { generateDataset } from '../dataset/loader.ts';
 import { readManifest, type Manifest } from '../dataset/manifest.ts';
 import { GENERATOR_VERSION, rowsForScale } from '../dataset/model.ts';
-import { BASELINE_TAG, loadCatalog, resolveTarget } from '../migrate/catalog.ts';
+import { BASELINE_TAG, loadCatalog, resolveTarget, type Migration } from '../migrate/catalog.ts';
+import { queryRoute } from '../queries/index.ts';
 import { checkLedger, migrateDown, migrateUp, readLedger } from '../migrate/runner.ts';
 import type { RunPlan } from './plan.ts';
 
@@ -69,8 +70,25 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
   return { name: spec.name, schema: spec.schema, target, manifest: final.manifest, applied: final.ledger.filter((r) => r.tag !== BASELINE_TAG).map((r) => r.tag), reused };
 }
 
+/**
+ * A route reads objects a migration creates (OPT3's views and functions): a variant migrated to
+ * an earlier step cannot use it. Checked before any schema is built.
+ */
+export function assertRoutesAvailable(plan: RunPlan, catalog: readonly Migration[]): void {
+  for (const v of plan.variants) {
+    const at = resolveTarget(catalog, v.migrateTo);
+    for (const [type, route] of Object.entries(v.routes)) {
+      const needs = queryRoute(type, route).requires;
+      if (resolveTarget(catalog, needs) > at) {
+        throw new GeobenchError(`variant ${v.name}: route ${type} → ${route} needs ${needs}, but the variant is migrated to ${v.migrateTo}`, { exitCode: 2 });
+      }
+    }
+  }
+}
+
 /** Prepares every variant of a plan (see prepareSchema) and checks they hold the same dataset. */
 export async function prepareVariants(server: DbTarget, plan: RunPlan, sqlDir: string, options: { log: (l: string) => void; signal?: AbortSignal; workers: number }): Promise<PreparedVariant[]> {
+  assertRoutesAvailable(plan, loadCatalog(sqlDir));
   const out: PreparedVariant[] = [];
   for (const v of plan.variants) {
     out.push(await prepareSchema(server, { name: `variant ${v.name}`, schema: v.schema, migrateTo: v.migrateTo, scale: plan.dataset.scale, seed: plan.dataset.seed }, sqlDir, options));

@@ -13,6 +13,8 @@ export interface SegmentTask {
   readonly workerIndex: number;
   readonly connections: number;
   readonly workload: ReadonlyArray<{ readonly queryType: string; readonly weight: number }>;
+  /** This variant's routes: query type → route name. */
+  readonly routes: Readonly<Record<string, string>>;
   readonly load: LoadPlan;
   /** This worker's share of an open model's rate (ops/s). */
   readonly rateShare: number;

@@ -69,7 +69,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       const variant = prepared.find((p) => p.name === segment.variant)!;
       live.reset();
       const outcome = await runner.run(segment, variant, {
-        onMeasureStart: () => evidence.start(),
+        onMeasureStart: () => evidence.start(segment.variant),
         onMeasureEnd: async () => {},
         onReport: (_s, report) => {
           reports.push(report);

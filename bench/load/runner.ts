@@ -77,6 +77,7 @@ export class SegmentRunner {
         workerIndex,
         connections,
         workload: plan.workload,
+        routes: plan.variants.find((v) => v.name === segment.variant)?.routes ?? {},
         load: plan.load,
         rateShare: plan.load.model === 'open' ? (plan.load.rate * connections) / plan.load.connections : 0,
         statementTimeoutMs: plan.statementTimeoutMs,

@@ -2,13 +2,13 @@ import path from 'node:path';
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
 import { connect } from '../db/connect.ts';
-import { searchPath } from '../db/schema.ts';
+import { workloadSearchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import {
   diffDatabaseStats, diffStatements, explainAnalyze, measureSizes, snapshotDatabaseStats, snapshotStatements, summarizePlan,
   snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu,
 } from '../evidence/index.ts';
-import { queryType } from '../queries/index.ts';
+import { routedQueryType } from '../queries/index.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
@@ -29,12 +29,15 @@ export class SegmentEvidence {
   private before: Snapshots | undefined;
   private broken: string | undefined;
 
-  private constructor(private readonly client: pg.Client | undefined, private readonly sqlTexts: Record<string, string>) {}
+  /** The SQL text of the segment being measured, per query type (a variant's routes change it). */
+  private sqlTexts: Record<string, string> = {};
+
+  private constructor(private readonly client: pg.Client | undefined, private readonly textsByVariant: ReadonlyMap<string, Record<string, string>>) {}
 
   static async open(server: DbTarget, plan: RunPlan): Promise<SegmentEvidence> {
-    const sqlTexts = Object.fromEntries(plan.workload.map((w) => [w.queryType, queryType(w.queryType).sql]));
+    const textsByVariant = new Map(plan.variants.map((v) => [v.name, Object.fromEntries(plan.workload.map((w) => [w.queryType, routedQueryType(w.queryType, v.routes[w.queryType]).sql]))]));
     const client = await connect(server, 'geobench-evidence').catch(() => undefined);
-    return new SegmentEvidence(client, sqlTexts);
+    return new SegmentEvidence(client, textsByVariant);
   }
 
   private async snapshot(): Promise<Snapshots> {
@@ -47,7 +50,8 @@ export class SegmentEvidence {
     };
   }
 
-  async start(): Promise<void> {
+  async start(variant: string): Promise<void> {
+    this.sqlTexts = this.textsByVariant.get(variant) ?? {};
     if (!this.client || this.broken) return;
     try {
       this.before = await this.snapshot();
@@ -86,14 +90,15 @@ export async function capturePlans(variant: PreparedVariant, plan: RunPlan, outD
   const client = await connect(variant.target, 'geobench-explain');
   const out: Record<string, { file: string; summary: unknown }> = {};
   try {
-    await client.query(`SET search_path = ${searchPath(variant.schema)}`);
+    await client.query(`SET search_path = ${workloadSearchPath(variant.schema)}`);
+    const routes = plan.variants.find((v) => v.name === variant.name)?.routes ?? {};
     for (const { queryType: name } of plan.workload) {
-      const q = queryType(name);
+      const q = routedQueryType(name, routes[name]);
       // The same sample for every variant: seeded by the run's parameter seed and the query type.
       const values = q.params(seedrandom.alea(`${plan.paramSeed}:explain:${name}`), { totalRows: plan.dataset.totalRows });
       const json = await explainAnalyze(client, q.sql, values);
       const file = path.join('plans', variant.name, `${name}.json`);
-      writeFileAtomic(path.join(outDir, file), `${JSON.stringify({ queryType: name, sql: q.sql, params: values, plan: json }, null, 2)}\n`);
+      writeFileAtomic(path.join(outDir, file), `${JSON.stringify({ queryType: name, route: routes[name] ?? null, sql: q.sql, params: values, plan: json }, null, 2)}\n`);
       out[name] = { file, summary: summarizePlan(json) };
     }
   } finally {

@@ -6,7 +6,7 @@
  */
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
-import { queryType } from '../queries/index.ts';
+import { routedQueryType } from '../queries/index.ts';
 import type { QueryType } from '../queries/types.ts';
 import { asMicros, createLatencyHistogram, encodeHistogram, recordMicros } from '../metrics/histogram.ts';
 import { OpenScheduler, type SendStep } from './open-schedule.ts';
@@ -23,8 +23,8 @@ interface Picker {
   pick(rng: () => number): QueryType;
 }
 
-function weightedPicker(workload: SegmentTask['workload']): Picker {
-  const types = workload.map((w) => queryType(w.queryType));
+function weightedPicker(workload: SegmentTask['workload'], routes: SegmentTask['routes']): Picker {
+  const types = workload.map((w) => routedQueryType(w.queryType, routes[w.queryType]));
   const total = workload.reduce((s, w) => s + w.weight, 0);
   const cdf: number[] = [];
   let acc = 0;
@@ -84,7 +84,7 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
 
   const open = task.load.model === 'open';
   const recorder = new IntervalRecorder(task.variant, task.repetition, start.measureStartAt, start.measureEndAt, open);
-  const picker = weightedPicker(task.workload);
+  const picker = weightedPicker(task.workload, task.routes);
   const ctx = { totalRows: task.totalRows };
   const flusher = setInterval(() => {
     for (const report of recorder.flushReady(nowMicros())) port.postMessage({ type: 'interval', report });

@@ -1,7 +1,7 @@
 /**
  * The workload's query types, registered by name in workload order (Q1…Q8, then W1).
  */
-import type { QueryType } from './types.ts';
+import type { QueryRoute, QueryType } from './types.ts';
 import { q1SmallBbox } from './q1-small-bbox.ts';
 import { q2LargeWindowCount } from './q2-large-window-count.ts';
 import { q3Knn } from './q3-knn.ts';
@@ -13,7 +13,7 @@ import { q8FetchByIds } from './q8-fetch-by-ids.ts';
 import { w1Insert } from './w1-insert.ts';
 import { s1SelectOne } from './s1-select-one.ts';
 
-export type { QueryContext, QueryType } from './types.ts';
+export type { QueryContext, QueryRoute, QueryType } from './types.ts';
 
 const ALL: readonly QueryType[] = [
   q1SmallBbox, q2LargeWindowCount, q3Knn, q4PointInPolygon, q5LayerCount30d,
@@ -35,4 +35,26 @@ export function queryType(name: string): QueryType {
   const q = Object.hasOwn(QUERY_TYPES, name) ? QUERY_TYPES[name] : Object.hasOwn(PROBE_TYPES, name) ? PROBE_TYPES[name] : undefined;
   if (!q) throw new Error(`unknown query type '${name}'; known: ${[...Object.keys(QUERY_TYPES), ...Object.keys(PROBE_TYPES)].join(', ')}`);
   return q;
+}
+
+/** The route `route` of query type `name`; an unknown route throws, listing the type's routes. */
+export function queryRoute(name: string, route: string): QueryRoute {
+  const routes = queryType(name).routes ?? {};
+  const r = Object.hasOwn(routes, route) ? routes[route] : undefined;
+  if (!r) {
+    const known = Object.keys(routes);
+    throw new Error(`query type ${name} has no route '${route}'; ${known.length ? `its routes: ${known.join(', ')}` : 'it has no routes'}`);
+  }
+  return r;
+}
+
+/**
+ * The query type `name` as a variant runs it: with the route's SQL when `route` is given (same
+ * name, title and parameters — the workload is unchanged, only the way it is answered).
+ */
+export function routedQueryType(name: string, route?: string): QueryType {
+  const q = queryType(name);
+  if (route === undefined) return q;
+  const r = queryRoute(name, route);
+  return { ...q, title: `${q.title} — via ${r.title}`, sql: r.sql, routes: undefined };
 }

@@ -23,4 +23,16 @@ LIMIT ${Q1_LIMIT}`,
   params(rng) {
     return envelopeParams(drawWindow(rng, Q1_MIN_SIDE_M, Q1_MAX_SIDE_M));
   },
+  routes: {
+    // The map client asking the API instead: same window, same page size. Not exact when the window
+    // holds more than 1000 rows: the function returns the 1000 lowest ids (it orders by id), and it
+    // builds GeoJSON for every row it returns — the cost of the API's answer, measured as such.
+    rpc: {
+      title: 'OPT3 RPC search_bbox (ordered by id, GeoJSON built per row)',
+      requires: 'OPT3',
+      exact: false,
+      sql: `SELECT id, layer AS layer_id
+FROM search_bbox(min_lon => $1::float8, min_lat => $2::float8, max_lon => $3::float8, max_lat => $4::float8, max_rows => ${Q1_LIMIT})`,
+    },
+  },
 };

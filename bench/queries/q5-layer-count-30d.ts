@@ -20,4 +20,15 @@ GROUP BY layer_id`,
   params(rng) {
     return [isoFromSec(drawDaysWindow(rng, Q5_DAYS).startSec)];
   },
+  routes: {
+    // Exact for any window: whole UTC days from the per-layer-day view, the partial first and last
+    // day from geometrias (see the function's comment in the OPT3 migration).
+    rpc: {
+      title: 'OPT3 RPC layer_stats over the window (vw_geometrias_layer_day + partial days)',
+      requires: 'OPT3',
+      exact: true,
+      sql: `SELECT layer AS layer_id, n
+FROM layer_stats(from_ts => $1::timestamptz, to_ts => $1::timestamptz + interval '${Q5_DAYS} days')`,
+    },
+  },
 };

@@ -22,4 +22,16 @@ GROUP BY 1, 2`,
     const w = drawMonthWindow(rng, Q7_MONTHS);
     return [isoFromSec(w.startSec), isoFromSec(w.endSec)];
   },
+  routes: {
+    // Exact because Q7's windows are whole UTC months, hence whole UTC days of the view.
+    mv: {
+      title: 'OPT3 view vw_geometrias_layer_day: sum of the days of each month',
+      requires: 'OPT3',
+      exact: true,
+      sql: `SELECT layer_id, date_trunc('month', day::timestamp) AT TIME ZONE 'UTC' AS month, sum(n)::bigint AS n
+FROM vw_geometrias_layer_day
+WHERE day >= ($1::timestamptz AT TIME ZONE 'UTC')::date AND day < ($2::timestamptz AT TIME ZONE 'UTC')::date
+GROUP BY 1, 2`,
+    },
+  },
 };

@@ -18,4 +18,14 @@ WHERE id = ANY($1::bigint[])`,
   params(rng, ctx) {
     return [drawIds(rng, Q8_BATCH, ctx.totalRows)];
   },
+  routes: {
+    // The same rows; the geometry comes as GeoJSON (what the API returns) instead of WKB.
+    rpc: {
+      title: 'OPT3 RPC get_by_ids (GeoJSON geometry)',
+      requires: 'OPT3',
+      exact: true,
+      sql: `SELECT id, layer AS layer_id, props, geojson
+FROM get_by_ids(ids => $1::bigint[])`,
+    },
+  },
 };

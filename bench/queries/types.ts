@@ -21,4 +21,25 @@ export interface QueryType {
    * gives the same parameters, so every variant sees the identical workload.
    */
   params(rng: () => number, ctx: QueryContext): unknown[];
+  /**
+   * Other ways to answer the same question with an optimization's objects (a materialized view,
+   * an RPC function), by route name. A scenario variant opts in per query type (`routes: {Q7: 'mv'}`);
+   * the parameters are the base type's, so every variant still sees the identical workload.
+   */
+  readonly routes?: Readonly<Record<string, QueryRoute>>;
+}
+
+/** An alternative SQL text for a query type, using objects a migration creates. */
+export interface QueryRoute {
+  /** One line for reports: what it reads instead. */
+  readonly title: string;
+  /** The migration tag that creates the objects it needs (e.g. OPT3): a variant below it cannot use the route. */
+  readonly requires: string;
+  /** Whether the answer is exactly the base query's (same rows; column encodings may differ, e.g. GeoJSON for WKB). */
+  readonly exact: boolean;
+  /**
+   * Parameterized SQL taking the base type's parameters ($1, $2, … in the same order). Unqualified
+   * names: the load connections' search_path is `<variant schema>, <variant schema>_api, public`.
+   */
+  readonly sql: string;
 }

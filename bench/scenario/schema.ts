@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseKpiTarget } from '../analysis/kpi.ts';
+import { queryRoute } from '../queries/index.ts';
 
 /**
  * What a scenario file declares, validated on load. Defaults live here and only here; the
@@ -13,6 +14,11 @@ export const VariantSchema = z.strictObject({
   /** Migration target: `baseline`, `OPT1`, … (see `geobench migrate`). */
   migrateTo: z.string().min(1),
   description: z.string().optional(),
+  /**
+   * Query type → route: answer that type with the route's SQL (a materialized view, an RPC
+   * function; see `routes` in bench/queries/) instead of the base query. Same parameters.
+   */
+  routes: z.record(z.string(), z.string()).optional(),
 });
 
 export const ClosedLoadSchema = z.strictObject({
@@ -83,6 +89,19 @@ export const ScenarioSchema = z
     if (s.baseline !== undefined && !names.includes(s.baseline)) {
       ctx.addIssue({ code: 'custom', path: ['baseline'], message: `'${s.baseline}' is not one of the variants (${names.join(', ')})` });
     }
+    s.variants.forEach((v, i) => {
+      for (const [type, route] of Object.entries(v.routes ?? {})) {
+        if (!Object.hasOwn(s.workload, type)) {
+          ctx.addIssue({ code: 'custom', path: ['variants', i, 'routes', type], message: `${type} is not in the workload (${Object.keys(s.workload).join(', ')})` });
+          continue;
+        }
+        try {
+          queryRoute(type, route);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['variants', i, 'routes', type], message: (err as Error).message });
+        }
+      }
+    });
     s.kpis.forEach((k, i) => {
       if (k.variant !== undefined && !names.includes(k.variant)) ctx.addIssue({ code: 'custom', path: ['kpis', i, 'variant'], message: `'${k.variant}' is not one of the variants` });
     });

@@ -8,6 +8,13 @@ import type { ValidateContext } from './types.ts';
 /** The standard mix of the roadmap workload (weights as in scenarios/opt1-partitioning.ts). */
 export const STANDARD_MIX = { Q1: 20, Q2: 2, Q3: 20, Q4: 15, Q5: 5, Q6: 15, Q7: 2, Q8: 16, W1: 5 } as const;
 export const READ_TYPES = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'Q7', 'Q8'] as const;
+/**
+ * The query types OPT3 serves, routed to its objects (see `routes` in bench/queries/): Q5 and Q8
+ * exactly (layer_stats, get_by_ids), Q7 exactly from the per-day view (whole-month windows), Q1
+ * through search_bbox (the API's ordered page). Q6's API (search_layer_time) filters on the
+ * representative point and pages 100 rows — another answer — so Q6 stays on the table.
+ */
+export const OPT3_ROUTES = { Q1: 'rpc', Q5: 'rpc', Q7: 'mv', Q8: 'rpc' } as const;
 
 /**
  * A validator's load measurement: an ordinary scenario (built as data, validated like a file)

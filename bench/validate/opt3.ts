@@ -8,6 +8,8 @@ import { queryType } from '../queries/index.ts';
 import { rowsForScale } from '../dataset/model.ts';
 import { quoteIdent } from '../rpc/catalog.ts';
 import { runRpcLoad, type RpcLoadResult } from '../rpc/load.ts';
+import { runSqlCallLoad } from '../rpc/sql-load.ts';
+import { averageImprovement, OPT3_ROUTES, runComparison } from './comparison-run.ts';
 import { infoCheck, targetCheck, type Check } from './checks.ts';
 import { Prober } from './prober.ts';
 import { RPC_EQUIVALENTS } from './rpc-equivalents.ts';
@@ -17,6 +19,24 @@ import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 const BEFORE = 'opt3_before';
 const AFTER = 'opt3_after';
 const SAMPLES = 5;
+
+const fmtPct = (x: number | null): string => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
+
+/** Per function: HTTP and direct-SQL throughput and latency side by side, and the difference. Pure. */
+export function httpOverhead(http: Readonly<Record<string, RpcLoadResult>>, sql: Readonly<Record<string, RpcLoadResult>>): Record<string, { httpRps: number; sqlRps: number; httpP50Us: number; sqlP50Us: number; httpP99Us: number; sqlP99Us: number; addedP50Us: number; text: string }> {
+  const out: Record<string, { httpRps: number; sqlRps: number; httpP50Us: number; sqlP50Us: number; httpP99Us: number; sqlP99Us: number; addedP50Us: number; text: string }> = {};
+  for (const [fn, h] of Object.entries(http)) {
+    const s = sql[fn];
+    if (!s) continue;
+    const ms = (us: number): string => (us / 1000).toFixed(2);
+    const addedP50Us = h.latency.p50 - s.latency.p50;
+    out[fn] = {
+      httpRps: h.rps, sqlRps: s.rps, httpP50Us: h.latency.p50, sqlP50Us: s.latency.p50, httpP99Us: h.latency.p99, sqlP99Us: s.latency.p99, addedP50Us,
+      text: `HTTP ${h.rps.toFixed(0)}/s p50 ${ms(h.latency.p50)} p99 ${ms(h.latency.p99)} ms vs SQL ${s.rps.toFixed(0)}/s p50 ${ms(s.latency.p50)} p99 ${ms(s.latency.p99)} ms (+${ms(addedP50Us)} ms p50)`,
+    };
+  }
+  return out;
+}
 
 const callSql = (api: string, fn: string, keyOf: string, names: readonly string[]): string =>
   `SELECT ${quoteIdent(keyOf)}::text AS k FROM ${quoteIdent(api)}.${quoteIdent(fn)}(${names.map((n, i) => `${quoteIdent(n)} => $${i + 1}`).join(', ')})`;
@@ -92,31 +112,63 @@ export const opt3Validator: Validator = {
       }
       checks.push(targetCheck(`RPC Functions Operational (${RPC_EQUIVALENTS.length} × ${SAMPLES} calls = table)`, 'rpc_correct_share >= 100%', total ? ok / total : null, correctness));
 
-      // RPC over HTTP, one function at a time, with the server in its own process.
-      log(`RPC load over HTTP: ${RPC_EQUIVALENTS.length} functions × ${Math.min(ctx.durationSec, 10)} s, ${ctx.connections} connections`);
+      // The workload before/after OPT3, with the query types OPT3 serves routed to its views and
+      // functions (the same parameters; see `routes` in bench/queries/).
+      log(`measuring the standard workload: ${beforeTag} vs OPT3 with ${Object.entries(OPT3_ROUTES).map(([q, r]) => `${q} via ${r}`).join(', ')}`);
+      const run = await runComparison(ctx, 'validate-opt3', [
+        { name: BEFORE, migrateTo: beforeTag, description: `${beforeTag} (before OPT3)` },
+        { name: AFTER, migrateTo: 'OPT3', description: 'OPT3: routed query types read its views / call its functions', routes: { ...OPT3_ROUTES } },
+      ]);
+      const routedTypes = Object.keys(OPT3_ROUTES);
+      checks.push(targetCheck(`RPC Function Latency vs baseline (${routedTypes.join(', ')} routed, mean latency)`, 'query_improvement_pct > 90%', averageImprovement(run, BEFORE, AFTER, routedTypes),
+        { method: '1 − geometric mean over the routed query types of OPT3/before mean latency, from the interleaved workload run (result.json)', routes: OPT3_ROUTES }));
+      const comparison = run.comparisons.find((c) => !('unavailable' in c) && c.optimized === AFTER);
+      for (const type of routedTypes) {
+        const row = comparison && !('unavailable' in comparison) ? comparison.byQueryType.find((r) => r.queryType === type) : undefined;
+        const p50 = row?.metrics.p50;
+        checks.push(infoCheck(`${type} via ${OPT3_ROUTES[type as keyof typeof OPT3_ROUTES]} (p50 change, 95% CI)`,
+          p50 && p50.change !== null ? `${fmtPct(p50.change)}${p50.ciAvailable ? ` [${fmtPct(p50.ciLow)}, ${fmtPct(p50.ciHigh)}]` : ''}` : 'not measured', row?.metrics));
+      }
+
+      // RPC over HTTP, one function at a time, with the server in its own process; then the same
+      // calls (same seeded arguments, same statement the server sends) over direct SQL: the
+      // difference is what the HTTP layer costs per function.
+      const rpcSec = Math.min(ctx.durationSec, 10);
+      log(`RPC load over HTTP, then the same calls over SQL: ${RPC_EQUIVALENTS.length} functions × 2 × ${rpcSec} s, ${ctx.connections} connections`);
       const server = await startRpcProcess(after.target, { connections: ctx.connections });
       const loads: Record<string, RpcLoadResult> = {};
+      const sqlLoads: Record<string, RpcLoadResult> = {};
       const dbBefore = await snapshotDatabaseStats(client);
+      let db: ReturnType<typeof diffDatabaseStats>;
       try {
         for (const eq of RPC_EQUIVALENTS) {
-          loads[eq.fn] = await runRpcLoad({
-            url: server.url,
+          const common = {
             fn: eq.fn,
             // The API's default page size (max_rows omitted), as a client would call it.
-            args: (rng) => Object.fromEntries(Object.entries(eq.args(rng, totalRows)).filter(([k]) => k !== 'max_rows')),
+            args: (rng: () => number) => Object.fromEntries(Object.entries(eq.args(rng, totalRows)).filter(([k]) => k !== 'max_rows')),
             seed: `${ctx.seed}:rpc:${eq.fn}`,
             connections: ctx.connections,
-            durationSec: Math.min(ctx.durationSec, 10),
+            durationSec: rpcSec,
             warmupSec: 1,
             signal: ctx.signal,
+          };
+          loads[eq.fn] = await runRpcLoad({ ...common, url: server.url });
+        }
+        // The cache hit ratio of the HTTP load alone.
+        db = diffDatabaseStats(dbBefore, await snapshotDatabaseStats(client));
+        for (const eq of RPC_EQUIVALENTS) {
+          sqlLoads[eq.fn] = await runSqlCallLoad({
+            target: after.target, apiSchema: api, fn: eq.fn,
+            args: (rng: () => number) => Object.fromEntries(Object.entries(eq.args(rng, totalRows)).filter(([k]) => k !== 'max_rows')),
+            seed: `${ctx.seed}:rpc:${eq.fn}`, connections: ctx.connections, durationSec: rpcSec, warmupSec: 1, signal: ctx.signal,
           });
           const l = loads[eq.fn]!;
-          log(`  ${eq.fn}: ${l.rps.toFixed(0)} req/s, p50 ${(l.latency.p50 / 1000).toFixed(2)} ms, p99 ${(l.latency.p99 / 1000).toFixed(2)} ms, non-2xx ${l.non2xx}`);
+          const s = sqlLoads[eq.fn]!;
+          log(`  ${eq.fn}: HTTP ${l.rps.toFixed(0)} req/s p50 ${(l.latency.p50 / 1000).toFixed(2)} ms p99 ${(l.latency.p99 / 1000).toFixed(2)} ms non-2xx ${l.non2xx} | SQL ${s.rps.toFixed(0)} calls/s p50 ${(s.latency.p50 / 1000).toFixed(2)} ms p99 ${(s.latency.p99 / 1000).toFixed(2)} ms errors ${s.non2xx}`);
         }
       } finally {
         await server.stop();
       }
-      const db = diffDatabaseStats(dbBefore, await snapshotDatabaseStats(client));
       const rpsValues = Object.values(loads).map((l) => l.rps);
       const worstP99 = Math.max(...Object.values(loads).map((l) => l.latency.p99));
       const failures = Object.values(loads).reduce((s, l) => s + l.non2xx + l.errors + l.timeouts, 0);
@@ -125,6 +177,10 @@ export const opt3Validator: Validator = {
       checks.push(targetCheck('RPC Latency (p99, worst function, HTTP)', 'p99 < 350ms', Number.isFinite(worstP99) ? worstP99 : null));
       checks.push(targetCheck('RPC Errors (non-2xx, socket errors, timeouts)', 'rpc_error_rate <= 0%', failures / Math.max(1, Object.values(loads).reduce((s, l) => s + l.requests, 0))));
       checks.push(targetCheck('Cache Hit Ratio (during the RPC load)', 'cache_hit_share > 85%', db.hitRatio, db));
+      const overhead = httpOverhead(loads, sqlLoads);
+      for (const [fn, o] of Object.entries(overhead)) {
+        checks.push(infoCheck(`HTTP overhead: ${fn} (HTTP vs direct SQL, same calls)`, o.text, o));
+      }
 
       // RPC (as SQL) against the equivalent query on the table without OPT3.
       const latency: Record<string, { rpcMs: number; baseMs: number; change: number }> = {};
@@ -155,12 +211,13 @@ export const opt3Validator: Validator = {
       const probe = await prober.stop();
       checks.push(targetCheck('View Availability (during REFRESH CONCURRENTLY)', 'view_availability_share >= 99.9%', probe.probes ? probe.availability : null, { probe, refreshSec: refresh }));
       evidence.rpcLoads = perFn;
+      evidence.httpOverhead = overhead;
       evidence.latency = latency;
     } finally {
       await client.end().catch(() => {});
       await baseClient.end().catch(() => {});
     }
-    return { checks, evidence };
+    return { checks, evidence, runResult: 'result.json' };
   },
 };
 

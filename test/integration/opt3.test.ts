@@ -9,6 +9,8 @@ import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import { SQL_DIR } from '../../bench/config/paths.ts';
+import { workloadSearchPath } from '../../bench/db/schema.ts';
+import { QUERY_TYPES } from '../../bench/queries/index.ts';
 import { rowsForScale } from '../../bench/dataset/model.ts';
 import { drawDaysWindow, drawIds, drawLayer, drawPoint, drawTag, drawWindow, isoFromSec } from '../../bench/queries/sampling.ts';
 
@@ -329,6 +331,37 @@ test('get_by_ids equals the base-table query (unknown ids skipped, repeats once)
       same(got, want, `get_by_ids ${ids.join(',')}`);
     }
     assert.equal(await rpc(c, 'get_by_ids', { ids: [] }), []);
+  });
+});
+
+test('query type routes: exact routes answer what the base query answers; Q1 via search_bbox is its ordered page', async () => {
+  const ctx = { totalRows: TOTAL_ROWS };
+  const sortRows = (rows: Row[], cols: string[]): string[] => rows.map((r) => cols.map((k) => String(r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k])).join('|')).sort();
+  await inSchema(async (c) => {
+    await c.query(`SET search_path = ${workloadSearchPath(SCHEMA)}`);
+    let checked = 0;
+    for (const [name, q] of Object.entries(QUERY_TYPES)) {
+      for (const [routeName, route] of Object.entries(q.routes ?? {})) {
+        const rng = seedrandom.alea(`opt3test:route:${name}:${routeName}`);
+        for (let i = 0; i < SAMPLES; i++) {
+          const params = q.params(rng, ctx);
+          const base = await rowsOf(c, q.sql, params);
+          const routed = await rowsOf(c, route.sql, params);
+          const cols = Object.keys(base[0] ?? routed[0] ?? {}).filter((k) => k in (routed[0] ?? {}));
+          if (route.exact) {
+            assert.ok(cols.includes('id') || cols.includes('n'), `${name} via ${routeName}: comparable columns ${cols.join(',')}`);
+            assert.equal(sortRows(routed, cols), sortRows(base, cols), `${name} via ${routeName} with ${JSON.stringify(params)}`);
+          } else {
+            // The API's page: the lowest ids among all matching rows, as many as the base query returns.
+            const all = await rowsOf(c, q.sql.replace(/LIMIT \d+\s*$/, ''), params);
+            const want = all.map((r) => BigInt(String(r.id))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, base.length).map(String);
+            assert.equal(routed.map((r) => String(r.id)), want, `${name} via ${routeName}`);
+          }
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 4 * SAMPLES, `${checked} routed samples`);
   });
 });
 

@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert';
 import { planRun, splitConnections } from '../../bench/load/plan.ts';
 import { validateScenario } from '../../bench/scenario/load.ts';
 import { GeobenchError } from '../../bench/cli/errors.ts';
+import { assertRoutesAvailable } from '../../bench/load/prepare.ts';
+import { routedQueryType, queryType } from '../../bench/queries/index.ts';
+import type { Migration } from '../../bench/migrate/catalog.ts';
 
 const base = {
   name: 'unit',
@@ -70,6 +73,32 @@ test('CLI overrides: --rate switches to the open model, --variants selects, unkn
   assert.equal(one.variants.map((v) => v.name), ['opt1']);
   assert.is(one.baseline, 'opt1');
   assert.throws(() => planRun(s, { variants: ['opt9'] }), /unknown variant\(s\) opt9/);
+});
+
+test('routes: a variant answers a query type by its route; unknown routes and types outside the workload are refused', () => {
+  const routed = { ...base, workload: { Q1: 1, Q7: 1 }, variants: [{ name: 'before', migrateTo: 'OPT2' }, { name: 'after', migrateTo: 'OPT3', routes: { Q7: 'mv' } }] };
+  const plan = planRun(validateScenario(routed, 'x.ts'), {}, 2);
+  assert.equal(plan.variants.map((v) => v.routes), [{}, { Q7: 'mv' }]);
+  const q7 = routedQueryType('Q7', 'mv');
+  assert.is(q7.name, 'Q7');
+  assert.match(q7.sql, /vw_geometrias_layer_day/);
+  assert.is(routedQueryType('Q7').sql, queryType('Q7').sql);
+  assert.match(issuesOf({ ...routed, variants: [{ name: 'a', migrateTo: 'OPT3', routes: { Q7: 'nope' } }] }), /variants\.0\.routes\.Q7: query type Q7 has no route 'nope'; its routes: mv/);
+  assert.match(issuesOf({ ...routed, variants: [{ name: 'a', migrateTo: 'OPT3', routes: { Q5: 'rpc' } }] }), /variants\.0\.routes\.Q5: Q5 is not in the workload/);
+  assert.match(issuesOf({ ...routed, variants: [{ name: 'a', migrateTo: 'OPT3', routes: { Q3: 'rpc' } }], workload: { Q3: 1 } }), /Q3 has no route 'rpc'; it has no routes/);
+});
+
+test('routes: a variant migrated below the route\'s migration is refused before anything is built', () => {
+  const catalog = ['OPT1', 'OPT2', 'OPT3'].map((tag, i) => ({ tag, version: `177047${i}000`, name: tag.toLowerCase() }) as unknown as Migration);
+  const plan = (migrateTo: string) => planRun(validateScenario({ ...base, kpis: [], workload: { Q7: 1 }, variants: [{ name: 'x', migrateTo, routes: { Q7: 'mv' } }] }, 'x.ts'), {}, 2);
+  assertRoutesAvailable(plan('OPT3'), catalog);
+  try {
+    assertRoutesAvailable(plan('OPT2'), catalog);
+    assert.unreachable('should refuse');
+  } catch (err) {
+    assert.instance(err, GeobenchError);
+    assert.match((err as Error).message, /variant x: route Q7 → mv needs OPT3, but the variant is migrated to OPT2/);
+  }
 });
 
 test('splitConnections spreads connections evenly and never makes idle workers', () => {
