@@ -112,7 +112,8 @@ export function clockTicksPerSecond(): number {
 
 const readStat = (pid: number): ProcStat => parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
-function childrenOf(ppid: number): ProcStat[] {
+/** The processes whose parent is `ppid` (from /proc). */
+export function childrenOf(ppid: number): ProcStat[] {
   const out: ProcStat[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -9,6 +9,7 @@ import {
   snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu,
 } from '../evidence/index.ts';
 import { routedQueryType } from '../queries/index.ts';
+import { serverMemory } from '../evidence/server-memory.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
@@ -73,6 +74,8 @@ export class SegmentEvidence {
         database: before.database && after.database ? diffDatabaseStats(before.database, after.database) : null,
         serverCpu: diffServerCpu(before.serverCpu, after.serverCpu),
         clientCpu: diffClientCpu(before.clientCpu, after.clientCpu),
+        // At the window's end: the server's memory with this variant's working set loaded.
+        serverMemory: after.serverCpu.available ? serverMemory(after.serverCpu.postmasterPid) : after.serverCpu,
       };
     } catch (err) {
       this.broken = (err as Error).message;

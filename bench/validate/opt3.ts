@@ -32,7 +32,7 @@ export function httpOverhead(http: Readonly<Record<string, RpcLoadResult>>, sql:
     const addedP50Us = h.latency.p50 - s.latency.p50;
     out[fn] = {
       httpRps: h.rps, sqlRps: s.rps, httpP50Us: h.latency.p50, sqlP50Us: s.latency.p50, httpP99Us: h.latency.p99, sqlP99Us: s.latency.p99, addedP50Us,
-      text: `HTTP ${h.rps.toFixed(0)}/s p50 ${ms(h.latency.p50)} p99 ${ms(h.latency.p99)} ms vs SQL ${s.rps.toFixed(0)}/s p50 ${ms(s.latency.p50)} p99 ${ms(s.latency.p99)} ms (+${ms(addedP50Us)} ms p50)`,
+      text: `HTTP ${h.rps.toFixed(0)}/s p50 ${ms(h.latency.p50)} p99 ${ms(h.latency.p99)} ms vs SQL ${s.rps.toFixed(0)}/s p50 ${ms(s.latency.p50)} p99 ${ms(s.latency.p99)} ms (${addedP50Us >= 0 ? '+' : '−'}${ms(Math.abs(addedP50Us))} ms p50)`,
     };
   }
   return out;

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { analyzeOverhead } from '../analysis/overhead.ts';
+import { runsPerHour } from '../analysis/cron-schedule.ts';
+import { connect } from '../db/connect.ts';
+import { variantSchema, workloadSearchPath } from '../db/schema.ts';
+import { withSchema } from '../db/target.ts';
+import { schemaJobs } from '../evidence/cron-jobs.ts';
+import { loadCatalog } from '../migrate/catalog.ts';
+import type { RunResult } from '../result-file/result-file.ts';
+import { infoCheck, targetCheck, type Check } from './checks.ts';
+import { averageImprovement, OPT3_ROUTES, runComparison } from './comparison-run.ts';
+import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
+
+const BEFORE = 'combined_before';
+const AFTER = 'combined_after';
+/** The offered load of the comparison, as a share of the slower variant's closed-loop capacity. */
+const LOAD_SHARE = 0.5;
+/** Each maintenance job is run this many times to measure its duration. */
+const MAINTENANCE_SAMPLES = 2;
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
+const ci = (lo: number | null, hi: number | null): string => (lo === null || hi === null ? '' : ` [${pct(lo)}, ${pct(hi)}]`);
+const throughputOf = (r: RunResult, variant: string): number | null => r.results.variants.find((v) => v.variant === variant)?.byQueryType['*']?.throughput ?? null;
+
+export interface MaintenanceJobCost {
+  readonly jobname: string;
+  readonly schedule: string;
+  readonly runsPerHour: number;
+  readonly durationsMs: readonly number[];
+  readonly meanMs: number;
+  readonly msPerHour: number;
+  readonly error?: string;
+}
+
+/**
+ * Each scheduled job of the schema (pg_cron, named `<schema>:…`) run by hand, the same command
+ * pg_cron runs, a few times; its production cost rate = mean duration × runs per hour of its
+ * schedule. Measured on an otherwise idle server, after the load comparison.
+ */
+async function measureMaintenance(ctx: ValidateContext, schema: string): Promise<{ jobs: MaintenanceJobCost[] | null; msPerHour: number }> {
+  const client = await connect(withSchema(ctx.server, schema), 'geobench-maintenance');
+  try {
+    await client.query(`SET search_path = ${workloadSearchPath(schema)}`);
+    const jobs = await schemaJobs(client, schema);
+    if (!jobs) return { jobs: null, msPerHour: 0 };
+    const out: MaintenanceJobCost[] = [];
+    for (const job of jobs) {
+      if (ctx.signal.aborted) break;
+      const durationsMs: number[] = [];
+      let error: string | undefined;
+      for (let i = 0; i < MAINTENANCE_SAMPLES && !error; i++) {
+        const t = performance.now();
+        try {
+          await client.query(job.command);
+          durationsMs.push(performance.now() - t);
+        } catch (err) {
+          error = (err as Error).message;
+        }
+      }
+      const meanMs = durationsMs.length ? durationsMs.reduce((s, v) => s + v, 0) / durationsMs.length : 0;
+      let perHour = 0;
+      try {
+        perHour = runsPerHour(job.schedule);
+      } catch (err) {
+        error ??= (err as Error).message;
+      }
+      ctx.log(`  ${job.jobname} (${job.schedule}): ${durationsMs.map((d) => d.toFixed(0)).join(', ')} ms${error ? `; error: ${error}` : ''}`);
+      out.push({ jobname: job.jobname, schedule: job.schedule, runsPerHour: perHour, durationsMs, meanMs, msPerHour: meanMs * perHour, ...(error ? { error } : {}) });
+    }
+    return { jobs: out, msPerHour: out.reduce((s, j) => s + j.msPerHour, 0) };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * The roadmap's OPT2_OPT5_PERFORMANCE_SIMULATOR, replaced by a measurement: the production
+ * state (OPT1) against OPT1 + OPT2…OPT5 with the query types OPT3 serves routed to its views and
+ * functions, the same seeded workload at the same offered load (an open model at half the slower
+ * variant's measured capacity), interleaved repetitions, OPT5's triggers live on the write path.
+ * Overhead per 1,000 operations (docs/overhead.md) from pg_stat_statements and the measured cost
+ * of every scheduled maintenance job at its production schedule; CPU and memory of the server.
+ */
+export const combinedValidator: Validator = {
+  name: 'combined',
+  roadmapName: 'OPT2_OPT5_PERFORMANCE_SIMULATOR',
+  description: 'OPT1 vs OPT1+OPT2…OPT5: combined overhead reduction, query improvement, latency/throughput/CPU/memory change, stability',
+  async run(ctx: ValidateContext): Promise<ValidationOutcome> {
+    const log = ctx.log;
+    const catalog = loadCatalog(ctx.sqlDir);
+    const last = catalog[catalog.length - 1]!.tag;
+    const variants = [
+      { name: BEFORE, migrateTo: 'OPT1', description: 'OPT1 (production state)' },
+      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3's views/functions`, routes: { ...OPT3_ROUTES } },
+    ];
+
+    log('capacity: closed loop, one repetition per variant');
+    const capacityDir = path.join(ctx.outDir, 'capacity');
+    const capacity = await runComparison(
+      { ...ctx, outDir: capacityDir, runId: `${ctx.runId}-capacity`, repetitions: 1, durationSec: Math.min(10, ctx.durationSec), warmupSec: Math.min(3, ctx.warmupSec) },
+      'combined-capacity', variants,
+    );
+    const capBefore = throughputOf(capacity, BEFORE);
+    const capAfter = throughputOf(capacity, AFTER);
+    if (!capBefore || !capAfter) throw new Error('the capacity run measured no throughput; see capacity/result.json');
+    const rate = Math.max(1, Math.round(LOAD_SHARE * Math.min(capBefore, capAfter) * 10) / 10);
+
+    log(`comparison: open model at ${rate} ops/s (${LOAD_SHARE * 100}% of the slower variant's ${Math.min(capBefore, capAfter).toFixed(1)} ops/s), ${ctx.repetitions} interleaved repetitions`);
+    const run = await runComparison(ctx, 'validate-combined', variants, undefined, { model: 'open', rate, arrival: 'poisson', connections: Math.max(ctx.connections, 8) });
+
+    log(`maintenance: each scheduled job of ${variantSchema(AFTER)} run ${MAINTENANCE_SAMPLES} times`);
+    const maintenance = await measureMaintenance(ctx, variantSchema(AFTER));
+    const analysis = analyzeOverhead(run, BEFORE, AFTER, { [AFTER]: maintenance.msPerHour });
+
+    const after = run.results.variants.find((v) => v.variant === AFTER)?.byQueryType['*'];
+    const errorRate = after ? after.errorRate : null;
+    const cmp = run.comparisons.find((c) => !('unavailable' in c) && c.optimized === AFTER);
+    const overall = cmp && !('unavailable' in cmp) ? cmp.overall.metrics : undefined;
+    const o = analysis.overhead;
+    const checks: Check[] = [
+      targetCheck('Overhead Reduction (database ms per 1,000 ops)', 'overhead_reduction >= 36.6%', o.reduction,
+        { ...o, method: '1 − geometric mean over repetitions of optimized/baseline (statement exec+plan ms + prorated maintenance ms) per 1,000 operations; 95% t-interval on log ratios', maintenance }),
+      targetCheck('Query Improvement (8 types, mean latency)', 'query_improvement_pct > 70%', averageImprovement(run, BEFORE, AFTER),
+        { method: '1 − geometric mean over Q1–Q8 of optimized/baseline mean latency at the same offered load' }),
+      targetCheck(`System Stability (operations without error, ${ctx.repetitions} × ${ctx.durationSec} s)`, 'stability_share >= 99.5%', errorRate === null || !Number.isFinite(errorRate) ? null : 1 - errorRate,
+        { errors: after?.errors, timeouts: after?.timeouts, ops: after?.ops }),
+      infoCheck('Overhead per 1,000 ops (baseline → optimized)', `${o.baseline?.toFixed(0) ?? 'n/a'} → ${o.optimized?.toFixed(0) ?? 'n/a'} ms (${pct(o.reduction === null ? null : -o.reduction)}${ci(o.ciHigh === null ? null : -o.ciHigh, o.ciLow === null ? null : -o.ciLow)})`),
+      infoCheck('Maintenance (scheduled jobs at their production schedule)', maintenance.jobs === null ? 'pg_cron not installed' : `${(maintenance.msPerHour / 1000).toFixed(1)} s of work per hour over ${maintenance.jobs.length} jobs`, maintenance.jobs),
+      infoCheck('Latency change (mean, all query types, geometric mean)', overall ? `${pct(overall.mean.change)}${ci(overall.mean.ciLow, overall.mean.ciHigh)}` : 'n/a', overall?.mean),
+      infoCheck('Latency change (p99, all query types, geometric mean)', overall ? `${pct(overall.p99.change)}${ci(overall.p99.ciLow, overall.p99.ciHigh)}` : 'n/a', overall?.p99),
+      infoCheck('Throughput change (closed-loop capacity)', `${capBefore.toFixed(1)} → ${capAfter.toFixed(1)} ops/s (${pct(capAfter / capBefore - 1)})`, { capacityResult: 'capacity/result.json' }),
+      infoCheck('CPU utilization change (server CPU s per 1,000 ops)', `${analysis.cpu.baseline?.toFixed(2) ?? 'n/a'} → ${analysis.cpu.optimized?.toFixed(2) ?? 'n/a'} s (${pct(analysis.cpu.reduction === null ? null : -analysis.cpu.reduction)})`, analysis.cpu),
+      infoCheck('Memory utilization change (server PSS at window end)', `${analysis.memory.baseline === null ? 'n/a' : (analysis.memory.baseline / 2 ** 20).toFixed(0)} → ${analysis.memory.optimized === null ? 'n/a' : (analysis.memory.optimized / 2 ** 20).toFixed(0)} MiB (${pct(analysis.memory.reduction === null ? null : -analysis.memory.reduction)})`, analysis.memory),
+    ];
+    return { checks, runResult: 'result.json', evidence: { offeredRate: rate, capacity: { before: capBefore, after: capAfter }, overhead: analysis, maintenance } };
+  },
+};
