@@ -7,6 +7,8 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRpc } from './commands/rpc.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerReport } from './commands/report.ts';
+import { registerStatus } from './commands/status.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -22,6 +24,8 @@ registerMigrate(program);
 registerRun(program);
 registerRpc(program);
 registerValidate(program);
+registerReport(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

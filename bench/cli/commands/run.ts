@@ -8,6 +8,7 @@ import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale } from '../options.ts';
 import { formatRunSummary } from '../run-summary.ts';
+import { reportAfterRun } from './report.ts';
 import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { listScenarios, loadScenario } from '../../scenario/load.ts';
@@ -78,5 +79,7 @@ export function registerRun(program: Command): void {
       if (signal.aborted) process.exitCode = EXIT_INTERRUPTED;
       else if (result.status !== 'complete') process.exitCode = 1;
       else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
+      if (signal.aborted) say(`interrupted: no report written; make one with: geobench report ${outDir}`);
+      else await reportAfterRun(outDir);
     });
 }

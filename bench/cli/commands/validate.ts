@@ -12,6 +12,7 @@ import { formatChecks } from '../../validate/checks.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
 import { writeValidation } from '../../validate/report-file.ts';
 import { newRunId } from './run.ts';
+import { reportAfterRun } from './report.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -53,5 +54,6 @@ export function registerValidate(program: Command): void {
       console.log(formatChecks(`\n${validator.roadmapName} — ${file.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}`, outcome.checks));
       console.log(`\nresults: ${path.join(outDir, 'validation.json')}`);
       if (!file.allTargetsHold) process.exitCode = 1;
+      await reportAfterRun(outDir);
     });
 }

@@ -1,0 +1,117 @@
+/**
+ * `writeReport(runDir)`: turns the result files of a run folder into charts/*.png, report.html and
+ * summary.md inside that folder. Called by `geobench report`, and at the end of `geobench run` and
+ * `geobench validate`. Reads with inputs.ts, decides everything with the pure modules, draws with
+ * render-png.ts (loaded only here, so other commands never load the canvas), writes atomically.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config/paths.ts';
+import { GeobenchError } from '../cli/errors.ts';
+import { writeFileAtomic } from '../result-file/result-file.ts';
+import { CHARTS_DIR, runCharts } from './charts.ts';
+import { placeEvents, type EventPlacement } from './events.ts';
+import { EVENTS_FILE, loadRunFolder, type ReportInputs } from './inputs.ts';
+import { KPI_IMAGE_FILE } from './kpi-image.ts';
+import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
+import { summaryMarkdown } from './markdown.ts';
+import { reportPage, type ChartImage } from './page.ts';
+
+export const REPORT_HTML = 'report.html';
+export const REPORT_MARKDOWN = 'summary.md';
+
+export interface ReportFiles {
+  /** Absolute paths of what was written. */
+  readonly html: string;
+  readonly markdown: string;
+  readonly charts: string[];
+}
+
+/** Writes bytes atomically (temp + rename), like writeFileAtomic for text. */
+export function writeBytesAtomic(file: string, data: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+/** Chart files a report writes; older ones that this report does not rewrite are removed. */
+const OWN_CHART = /^(latency-spectrum-.*|latency-over-time-.*|throughput-over-time|storage-sizes|kpi-table)\.png$/;
+
+export function reportTitle(inputs: Pick<ReportInputs, 'result' | 'validation'>): string {
+  const r = inputs.result;
+  const v = inputs.validation;
+  if (v) return `geobench — ${v.roadmapName} — ${v.runId}`;
+  return `geobench — ${r!.scenario.name} — ${r!.runId}`;
+}
+
+/** Every KPI row of the folder: the run's KPIs, then the validator's checks. */
+export function kpiRowsOf(inputs: Pick<ReportInputs, 'result' | 'validation'>): KpiRow[] {
+  return [...(inputs.result ? kpiRowsFromRun(inputs.result.kpis) : []), ...(inputs.validation ? kpiRowsFromChecks(inputs.validation.checks) : [])];
+}
+
+function folderForReaders(runDir: string): string {
+  const rel = path.relative(PROJECT_ROOT, runDir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : runDir;
+}
+
+export async function writeReport(runDir: string, log: (line: string) => void = () => {}): Promise<ReportFiles> {
+  const inputs = loadRunFolder(runDir);
+  const dir = inputs.runDir;
+  const r = inputs.result;
+  const title = reportTitle(inputs);
+  const kpiRows = kpiRowsOf(inputs);
+  const placement: EventPlacement = r
+    ? placeEvents(inputs.events, r.segments)
+    : { placed: [], unplaced: inputs.events.map((event) => ({ event, reason: 'the folder has no run result to place it on' })) };
+  const warnings = [...(r?.warnings ?? []), ...inputs.problems];
+
+  // Drawing loads the canvas binary: only here, not when the CLI starts.
+  const render = await import('./render-png.ts');
+  const images: ChartImage[] = [];
+  const kpiPng = render.renderKpiImage(kpiRows, `KPI targets — ${title.replace(/^geobench — /, '')}`);
+  images.push({ file: `${CHARTS_DIR}/${KPI_IMAGE_FILE}`, title: 'KPI table', caption: 'The KPI table above as a picture.', png: kpiPng, ...pngSize(kpiPng) });
+  const specs = r ? runCharts(r, placement.placed) : [];
+  log(`report: drawing ${specs.length + 1} charts for ${dir}`);
+  for (const spec of specs) {
+    try {
+      images.push({ file: `${CHARTS_DIR}/${spec.file}`, title: spec.title, caption: spec.caption, png: render.renderChart(spec), width: spec.width, height: spec.height });
+    } catch (err) {
+      if (err instanceof GeobenchError) throw err;
+      const message = `chart ${spec.file} could not be drawn: ${(err as Error).message}`;
+      warnings.push(message);
+      log(`report: ${message}`);
+    }
+  }
+
+  const chartsDir = path.join(dir, CHARTS_DIR);
+  const written = new Set(images.map((i) => path.basename(i.file)));
+  if (fs.existsSync(chartsDir)) {
+    for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !written.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
+  }
+  const charts = images.map((i) => {
+    const file = path.join(dir, i.file);
+    writeBytesAtomic(file, i.png);
+    return file;
+  });
+
+  const runFiles = [inputs.resultFile, inputs.validationFile, r?.files?.hlog ?? null, fs.existsSync(path.join(dir, EVENTS_FILE)) ? EVENTS_FILE : null]
+    .filter((f): f is string => typeof f === 'string' && fs.existsSync(path.join(dir, f)));
+  if (inputs.plans.length) runFiles.push('plans/');
+  const files = [REPORT_HTML, REPORT_MARKDOWN, ...images.map((i) => i.file), ...runFiles];
+
+  const htmlFile = path.join(dir, REPORT_HTML);
+  writeFileAtomic(htmlFile, reportPage({
+    title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans,
+    events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString(),
+  }));
+  const markdownFile = path.join(dir, REPORT_MARKDOWN);
+  writeFileAtomic(markdownFile, summaryMarkdown({ title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files }));
+  return { html: htmlFile, markdown: markdownFile, charts };
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
