@@ -90,6 +90,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
         repetition: segment.repetition,
         variant: segment.variant,
         measuredSec: outcome.measuredSec,
+        measureStartedAt: outcome.measureStartAt ? new Date(outcome.measureStartAt / 1000).toISOString() : null,
         stoppedEarly: outcome.stoppedEarly ?? null,
         warmupOps: outcome.workers.reduce((s, w) => s + w.warmupOps, 0),
         errorMessages,

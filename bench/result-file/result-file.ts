@@ -32,6 +32,8 @@ export interface SegmentRecord {
   readonly repetition: number;
   readonly variant: string;
   readonly measuredSec: number;
+  /** When the measurement window began (ISO), to place events (e.g. maintenance runs) on timelines. */
+  readonly measureStartedAt?: string | null;
   readonly stoppedEarly: string | null;
   readonly warmupOps: number;
   readonly errorMessages: Record<string, number>;

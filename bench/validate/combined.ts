@@ -1,10 +1,12 @@
 import path from 'node:path';
+import type pg from 'pg';
 import { analyzeOverhead } from '../analysis/overhead.ts';
 import { runsPerHour } from '../analysis/cron-schedule.ts';
 import { connect } from '../db/connect.ts';
 import { variantSchema, workloadSearchPath } from '../db/schema.ts';
 import { withSchema } from '../db/target.ts';
-import { schemaJobs } from '../evidence/cron-jobs.ts';
+import { schemaJobRuns, schemaJobs } from '../evidence/cron-jobs.ts';
+import { writeFileAtomic } from '../result-file/result-file.ts';
 import { loadCatalog } from '../migrate/catalog.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import { infoCheck, targetCheck, type Check } from './checks.ts';
@@ -30,6 +32,15 @@ export interface MaintenanceJobCost {
   readonly meanMs: number;
   readonly msPerHour: number;
   readonly error?: string;
+}
+
+async function withClientOf<T>(ctx: ValidateContext, variant: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(withSchema(ctx.server, variantSchema(variant)), 'geobench-validate');
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /**
@@ -106,7 +117,11 @@ export const combinedValidator: Validator = {
     const rate = Math.max(1, Math.round(LOAD_SHARE * Math.min(capBefore, capAfter) * 10) / 10);
 
     log(`comparison: open model at ${rate} ops/s (${LOAD_SHARE * 100}% of the slower variant's ${Math.min(capBefore, capAfter).toFixed(1)} ops/s), ${ctx.repetitions} interleaved repetitions`);
+    const comparisonStart = new Date().toISOString();
     const run = await runComparison(ctx, 'validate-combined', variants, undefined, { model: 'open', rate, arrival: 'poisson', connections: Math.max(ctx.connections, 8) });
+    // pg_cron runs that fired on their own during the comparison: marked on the report's timelines.
+    const cronRuns = await withClientOf(ctx, AFTER, (c) => schemaJobRuns(c, variantSchema(AFTER), comparisonStart)).catch(() => []);
+    writeFileAtomic(path.join(ctx.outDir, 'events.json'), `${JSON.stringify(cronRuns.map((r) => ({ at: r.start, label: `pg_cron ${r.jobname.split(':').pop()} (${r.status}${r.durationMs === null ? '' : `, ${(r.durationMs / 1000).toFixed(1)} s`})`, variant: AFTER })), null, 2)}\n`);
 
     log(`maintenance: each scheduled job of ${variantSchema(AFTER)} run ${MAINTENANCE_SAMPLES} times`);
     const maintenance = await measureMaintenance(ctx, variantSchema(AFTER));
@@ -132,6 +147,6 @@ export const combinedValidator: Validator = {
       infoCheck('CPU utilization change (server CPU s per 1,000 ops)', `${analysis.cpu.baseline?.toFixed(2) ?? 'n/a'} → ${analysis.cpu.optimized?.toFixed(2) ?? 'n/a'} s (${pct(analysis.cpu.reduction === null ? null : -analysis.cpu.reduction)})`, analysis.cpu),
       infoCheck('Memory utilization change (server PSS at window end)', `${analysis.memory.baseline === null ? 'n/a' : (analysis.memory.baseline / 2 ** 20).toFixed(0)} → ${analysis.memory.optimized === null ? 'n/a' : (analysis.memory.optimized / 2 ** 20).toFixed(0)} MiB (${pct(analysis.memory.reduction === null ? null : -analysis.memory.reduction)})`, analysis.memory),
     ];
-    return { checks, runResult: 'result.json', evidence: { offeredRate: rate, capacity: { before: capBefore, after: capAfter }, overhead: analysis, maintenance } };
+    return { checks, runResult: 'result.json', evidence: { cronRunsDuringComparison: cronRuns, offeredRate: rate, capacity: { before: capBefore, after: capAfter }, overhead: analysis, maintenance } };
   },
 };
