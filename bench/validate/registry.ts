@@ -2,10 +2,13 @@ import type { Validator } from './types.ts';
 import { opt2Validator } from './opt2.ts';
 import { opt3Validator } from './opt3.ts';
 import { combinedValidator } from './combined.ts';
+import { signoffValidator } from './signoff.ts';
 
-/** The validators `geobench validate` knows, by name. A new validator = one file + one line here. */
+/** The validators of the sign-off, in the order it runs them. A new validator = one file + one line here. */
+const PARTS: readonly Validator[] = [opt2Validator, opt3Validator, combinedValidator];
+
+/** The validators `geobench validate` knows, by name. */
 export const VALIDATORS: Readonly<Record<string, Validator>> = {
-  [opt2Validator.name]: opt2Validator,
-  [opt3Validator.name]: opt3Validator,
-  [combinedValidator.name]: combinedValidator,
+  ...Object.fromEntries(PARTS.map((v) => [v.name, v])),
+  signoff: signoffValidator(() => PARTS),
 };
