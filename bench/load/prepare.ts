@@ -4,7 +4,7 @@ import { withSchema, type DbTarget } from '../db/target.ts';
 import { generateDataset } from '../dataset/loader.ts';
 import { readManifest, type Manifest } from '../dataset/manifest.ts';
 import { GENERATOR_VERSION, rowsForScale } from '../dataset/model.ts';
-import { BASELINE_TAG, loadCatalog, resolveTarget, type Migration } from '../migrate/catalog.ts';
+import { BASELINE_TAG, baselineChecksum, loadCatalog, resolveTarget, type Migration } from '../migrate/catalog.ts';
 import { queryRoute } from '../queries/index.ts';
 import { checkLedger, migrateDown, migrateUp, readLedger } from '../migrate/runner.ts';
 import type { RunPlan } from './plan.ts';
@@ -41,6 +41,10 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
   const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, spec.schema), ledger: await readLedger(c, spec.schema) }));
   const m = state.manifest;
   let datasetOk = m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
+  if (datasetOk && state.ledger.find((r) => r.tag === BASELINE_TAG)?.checksum !== baselineChecksum(sqlDir)) {
+    options.log(`${spec.name}: schema ${spec.schema} was built from another baseline schema (sql/baseline changed); rebuilding`);
+    datasetOk = false;
+  }
   if (datasetOk) {
     try {
       checkLedger(state.ledger, catalog);
@@ -54,7 +58,7 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
   let reused = datasetOk;
   if (!datasetOk) {
     options.log(`${spec.name}: loading the dataset (scale ${spec.scale}, seed ${spec.seed}) into schema ${spec.schema}`);
-    await generateDataset(target, { scale: spec.scale, seed: spec.seed, workers: options.workers, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+    await generateDataset(target, { scale: spec.scale, seed: spec.seed, workers: options.workers, sqlDir, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
   }
   const applied = datasetOk ? checkLedger(state.ledger, catalog) : 0;
   if (applied - 1 !== toIndex) {

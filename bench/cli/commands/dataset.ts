@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
+import { SQL_DIR } from '../../config/paths.ts';
 import { GeobenchError } from '../errors.ts';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
@@ -28,6 +29,8 @@ export function registerDataset(program: Command): void {
       let progress: ReturnType<typeof createProgress> | undefined;
       const result = await generateDataset(target, {
         ...opts,
+        // The baseline schema comes from the same sql/ folder migrate uses (GEOBENCH_SQL_DIR overrides it).
+        sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR,
         signal,
         log: say,
         onProgress: (done, total) => {
