@@ -9,6 +9,8 @@ import { registerRpc } from './commands/rpc.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerReport } from './commands/report.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerNightly } from './commands/nightly.ts';
+import { registerCompare } from './commands/compare.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -26,6 +28,8 @@ registerRpc(program);
 registerValidate(program);
 registerReport(program);
 registerStatus(program);
+registerNightly(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,109 @@
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+import { GeobenchError, EXIT_INTERRUPTED } from '../errors.ts';
+import { say, targetOptions } from '../context.ts';
+import { interruptSignal } from '../interrupt.ts';
+import { integerParser, parseScale } from '../options.ts';
+import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
+import { openDatabase } from '../../db/resolve.ts';
+import { planRun } from '../../load/plan.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import { VALIDATORS } from '../../validate/registry.ts';
+import { DEFAULT_NIGHTLY_CONFIG, loadNightlyConfig } from '../../nightly/config.ts';
+import { acceptRun } from '../../nightly/history-index.ts';
+import { lockHistory, readHistory, rebuildHistory, writeHistory } from '../../nightly/history-store.ts';
+import { verdictLine } from '../../nightly/markdown.ts';
+import { runNightly } from '../../nightly/run-nightly.ts';
+import { newRunId } from './run.ts';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+export const DEFAULT_HISTORY_DIR = path.join(RESULTS_DIR, 'history');
+
+interface NightlyFlags {
+  config?: string;
+  history?: string;
+  out?: string;
+  scale?: number;
+  lookback?: number;
+  accept?: string;
+  rebuildIndex?: boolean;
+}
+
+export function registerNightly(program: Command): void {
+  program.command('nightly')
+    .description('run the nightly scenarios, judge them against the last comparable good runs (regressions, plan changes, KPIs), store them in the history; writes nightly.html, summary.md, junit.xml; exit 1 on a regression or failed KPI')
+    .option('--config <file>', `nightly configuration (default ${path.relative(process.cwd(), DEFAULT_NIGHTLY_CONFIG)})`)
+    .option('--history <dir>', `history folder (default ${path.relative(process.cwd(), DEFAULT_HISTORY_DIR)})`)
+    .option('--out <dir>', 'output folder of this night (default results/<run-id>)')
+    .option('--scale <s>', 'dataset scale of every entry (overrides the configuration)', parseScale)
+    .option('--lookback <n>', 'judge against at most this many comparable good runs', integerParser('lookback', 1, 1000))
+    .option('--accept <run-id>', 'mark a stored nightly run as good (its alarms are the new normal) and exit')
+    .option('--rebuild-index', "rebuild the history's index.json from its run folders and exit")
+    .action(async (opts: NightlyFlags, cmd: Command) => {
+      const historyDir = path.resolve(opts.history ?? DEFAULT_HISTORY_DIR);
+      if (opts.rebuildIndex) return rebuild(historyDir);
+      if (opts.accept) return accept(historyDir, opts.accept);
+
+      const config = await loadNightlyConfig(opts.config ?? DEFAULT_NIGHTLY_CONFIG);
+      // Everything that can be wrong without a database fails now, not after an hour of load.
+      for (const e of config.entries) {
+        if (e.kind === 'scenario') {
+          const ov = e.overrides;
+          planRun(await loadScenario(e.name), { scale: opts.scale ?? ov.scale, variants: ov.variants, repetitions: ov.repetitions, connections: ov.connections, rate: ov.rate, workers: ov.workers });
+        } else if (!VALIDATORS[e.name]) {
+          throw new GeobenchError(`nightly configuration ${config.file}: unknown validator '${e.name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+        }
+      }
+      readHistory(historyDir);
+
+      const runId = newRunId('nightly');
+      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
+      const signal = interruptSignal();
+      const server = await openDatabase(targetOptions(cmd), say);
+      say(`nightly ${runId}: ${config.entries.length} entr${config.entries.length === 1 ? 'y' : 'ies'} (${config.entries.map((e) => e.id).join(', ')}), history ${historyDir}, on ${server.display}`);
+      const { report, outcome, files, interrupted } = await runNightly({
+        config, historyDir, outDir, runId, scale: opts.scale, lookback: opts.lookback, server,
+        sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
+        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal, log: say, progress: say,
+      });
+      console.log(`geobench nightly ${runId}: ${verdictLine(report)}`);
+      for (const e of report.entries) {
+        const regressions = e.metrics.filter((m) => m.status === 'regression');
+        const plans = e.plans.filter((p) => p.status === 'changed');
+        console.log(`\n${e.entry}: ${e.status}${e.statusReason ? ` (${e.statusReason.split('\n')[0]})` : ''}, history ${e.historyRuns.length} run(s)`);
+        for (const n of e.notices) console.log(`  note: ${n}`);
+        for (const m of regressions) console.log(`  REGRESSION ${m.metric.id}: ${m.reason}`);
+        for (const m of e.metrics.filter((x) => x.status === 'suspect')) console.log(`  SUSPECT ${m.metric.id}: ${m.reason}`);
+        for (const p of plans) console.log(`  PLAN CHANGE ${p.variant}/${p.queryType}: ${p.reason}\n${p.diff.map((l) => `      ${l}`).join('\n')}`);
+        for (const k of e.kpis.filter((x) => x.pass === false)) console.log(`  KPI FAILED ${k.label}: ${k.achieved}`);
+      }
+      console.log(`\nreport: ${files.html}\nsummary: ${files.markdown}\njunit: ${files.junit}`);
+      process.exitCode = interrupted || signal.aborted ? EXIT_INTERRUPTED : outcome.exitCode;
+    });
+}
+
+function rebuild(historyDir: string): void {
+  const release = lockHistory(historyDir);
+  try {
+    const { runs, unreadable } = rebuildHistory(historyDir);
+    console.log(`rebuilt ${path.join(historyDir, 'index.json')} from ${runs} stored run(s)`);
+    for (const u of unreadable) say(`skipped ${u}`);
+  } finally {
+    release();
+  }
+}
+
+function accept(historyDir: string, runId: string): void {
+  const release = lockHistory(historyDir);
+  try {
+    const { index, marked } = acceptRun(readHistory(historyDir), runId);
+    if (marked === 0) throw new GeobenchError(`no stored nightly run '${runId}' in ${historyDir}`, { hint: 'the run id is the folder name under the history folder, e.g. 20261126T020000Z-nightly' });
+    writeHistory(historyDir, index);
+    console.log(`accepted ${runId} (${marked} entr${marked === 1 ? 'y' : 'ies'}): it now counts as a good run for the next nights`);
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * One entry run judged against its history: metric verdicts, trend series, plan verdicts, KPI and
+ * validator outcomes, and the notices a reader needs (not enough history, runs skipped as not
+ * comparable). Pure: the orchestrator (run-nightly.ts) loads the files and hands them in; the
+ * reporters (markdown.ts, html-page.ts, junit.ts) and the exit code read the result.
+ */
+import type { RunResult } from '../result-file/result-file.ts';
+import type { Check } from '../validate/checks.ts';
+import { judgeRunDetailed, type DetectorOptions, type MetricVerdict } from './detector.ts';
+import { summarizeSkipped, type ComparableRuns, type HistoryRunRecord } from './history-index.ts';
+import { extractMetrics, kpiMetric, type MetricPoint } from './metrics.ts';
+import { judgePlans, planFingerprints, type PlanFingerprint, type PlanVerdict } from './plans.ts';
+import type { SeriesKey } from './series-key.ts';
+
+/** What one entry run left behind: a load result, and a validator's checks when it was one. */
+export interface EntryRunData {
+  readonly result: RunResult | null;
+  readonly checks: readonly Check[] | null;
+}
+
+export interface TrendPoint {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly value: number | null;
+  /** baseline = in the history used for judging; excluded = not a good run; current = this run. */
+  readonly role: 'baseline' | 'excluded' | 'current';
+}
+
+/** A KPI of the load run or a validator's checklist line. */
+export interface KpiOutcome {
+  readonly label: string;
+  readonly target: string | null;
+  readonly achieved: string;
+  readonly pass: boolean | null;
+  readonly source: 'kpi' | 'check';
+  readonly note?: string | undefined;
+}
+
+export interface EntryJudgement {
+  readonly entry: string;
+  readonly kind: 'scenario' | 'validate';
+  /** Scenario or validator name. */
+  readonly name: string;
+  /** The run judged (its load run id, or the folder for `compare`). */
+  readonly runId: string;
+  readonly status: 'complete' | 'incomplete' | 'failed' | 'error';
+  readonly statusReason: string | null;
+  readonly key: SeriesKey | null;
+  /** Runs the verdicts were judged against (nightly run ids or folders), most recent first. */
+  readonly historyRuns: readonly string[];
+  readonly notices: readonly string[];
+  readonly metrics: readonly MetricVerdict[];
+  /** Metric id → values over the history and this run (oldest first). */
+  readonly trends: Readonly<Record<string, readonly TrendPoint[]>>;
+  readonly plans: readonly PlanVerdict[];
+  readonly kpis: readonly KpiOutcome[];
+  readonly seconds: number;
+}
+
+/** A nightly (or compare) report: the entries and how the whole night is judged. */
+export interface NightlyReport {
+  readonly kind: 'nightly' | 'compare';
+  readonly title: string;
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: string | null;
+  readonly commit: string | null;
+  readonly configFile: string | null;
+  readonly planChange: 'fail' | 'warn';
+  readonly detector: DetectorOptions;
+  readonly entries: readonly EntryJudgement[];
+}
+
+/** "no longer measured" notice: metric ids an earlier run had and this one lacks (e.g. a dropped index's size). */
+export function goneNotice(before: readonly MetricPoint[], now: readonly MetricPoint[]): string | null {
+  const ids = new Set(now.map((m) => m.id));
+  const gone = before.filter((m) => m.value !== null && !ids.has(m.id)).map((m) => m.id);
+  if (!gone.length) return null;
+  return `no longer measured (present in the last comparable run): ${gone.slice(0, 10).join(', ')}${gone.length > 10 ? `, … ${gone.length - 10} more` : ''}`;
+}
+
+/** Metric points of an entry run: its load result's metrics and its validator checks' values. */
+export function metricsOf(data: EntryRunData): MetricPoint[] {
+  const out = data.result ? extractMetrics(data.result) : [];
+  for (const c of data.checks ?? []) {
+    if (c.target === null || c.value === null) continue;
+    const p = kpiMetric(c.metric, c.target, c.value);
+    if (p) out.push({ ...p, id: `check/${c.metric}` });
+  }
+  return out;
+}
+
+export function plansOf(data: EntryRunData): PlanFingerprint[] {
+  return data.result ? planFingerprints(data.result.variants) : [];
+}
+
+/** KPI and checklist outcomes of an entry run. */
+export function kpisOf(data: EntryRunData): KpiOutcome[] {
+  const out: KpiOutcome[] = (data.result?.kpis ?? []).map((k) => ({ label: k.label, target: k.target, achieved: k.text, pass: k.pass, source: 'kpi' as const }));
+  for (const c of data.checks ?? []) {
+    // As `geobench validate` judges: a target that failed or was not measured fails; informational
+    // and not-measurable lines do not.
+    const pass = c.target === null || c.achieved === 'not measurable' ? null : c.pass === true;
+    out.push({ label: c.metric, target: c.target, achieved: c.achieved, pass, source: 'check', note: c.note });
+  }
+  return out;
+}
+
+export interface JudgeEntryInput {
+  readonly entry: string;
+  readonly kind: 'scenario' | 'validate';
+  readonly name: string;
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly key: SeriesKey;
+  readonly current: EntryRunData;
+  readonly comparable: ComparableRuns;
+  /** Loaded data of the runs in comparable.all (by nightly run id); missing ones are left out. */
+  readonly stored: ReadonlyMap<string, EntryRunData>;
+  readonly options: DetectorOptions;
+  readonly seconds: number;
+}
+
+/** Judges one entry run against its comparable history. */
+export function judgeEntry(input: JudgeEntryInput): EntryJudgement {
+  const { comparable, stored, options } = input;
+  const baselineRuns = comparable.baseline.filter((r) => stored.has(r.nightlyRunId));
+  const current = metricsOf(input.current);
+  const { verdicts: metrics, slowdown } = judgeRunDetailed(current, baselineRuns.map((r) => metricsOf(stored.get(r.nightlyRunId)!)), options);
+  const plans = judgePlans(plansOf(input.current), baselineRuns.map((r) => ({ runId: r.nightlyRunId, plans: plansOf(stored.get(r.nightlyRunId)!) })));
+
+  const notices: string[] = [];
+  if (baselineRuns.length < options.minHistory) {
+    notices.push(`not enough history: ${baselineRuns.length} comparable good run${baselineRuns.length === 1 ? '' : 's'} (${options.minHistory} needed); metrics are recorded but not judged${baselineRuns.length > 0 ? ' (plans are compared with the last run)' : ''}`);
+  }
+  if (slowdown) {
+    const shares = Object.entries(slowdown.worseShare).map(([v, s]) => `${v} ${Math.round(100 * s)}%`).join(', ');
+    notices.push(`machine-wide slowdown of ${(100 * Math.expm1(slowdown.shift)).toFixed(0)}%: most timings of every variant got worse (${shares} of their judged latency/throughput metrics) — a busier machine, not one schema; timing regressions within ${options.machineGuardFactor}× that slowdown are reported as suspect and do not fail the night. If it persists on a quiet machine, something common to all variants got slower`);
+  }
+  notices.push(...summarizeSkipped(comparable.incompatible).map((s) => `not comparable: ${s}`));
+  notices.push(...summarizeSkipped(comparable.excluded).map((s) => `left out of the history: ${s}`));
+  const latest = baselineRuns[0];
+  const gone = latest ? goneNotice(metricsOf(stored.get(latest.nightlyRunId)!), current) : null;
+  if (gone) notices.push(gone);
+  const missing = comparable.all.filter((r) => !stored.has(r.nightlyRunId)).length;
+  if (missing > 0) notices.push(`${missing} stored run${missing === 1 ? '' : 's'} could not be read and ${missing === 1 ? 'was' : 'were'} left out`);
+
+  const trends = trendSeries(current, comparable, stored, baselineRuns, input.runId, input.startedAt);
+  const r = input.current.result;
+  return {
+    entry: input.entry,
+    kind: input.kind,
+    name: input.name,
+    runId: input.runId,
+    status: r ? r.status : input.current.checks ? 'complete' : 'error',
+    statusReason: r?.statusReason ?? null,
+    key: input.key,
+    historyRuns: baselineRuns.map((x) => x.nightlyRunId),
+    notices,
+    metrics,
+    trends,
+    plans,
+    kpis: kpisOf(input.current),
+    seconds: input.seconds,
+  };
+}
+
+/** History (oldest first, up to 30 runs) plus the current value, per current metric. */
+function trendSeries(current: readonly MetricPoint[], comparable: ComparableRuns, stored: ReadonlyMap<string, EntryRunData>, baseline: readonly HistoryRunRecord[], runId: string, startedAt: string): Record<string, TrendPoint[]> {
+  const inBaseline = new Set(baseline.map((r) => r.nightlyRunId));
+  const shown = comparable.all.filter((r) => stored.has(r.nightlyRunId)).slice(0, 30).reverse();
+  const values = shown.map((r) => new Map(metricsOf(stored.get(r.nightlyRunId)!).map((m) => [m.id, m.value])));
+  const out: Record<string, TrendPoint[]> = {};
+  for (const m of current) {
+    out[m.id] = [
+      ...shown.map((r, i): TrendPoint => ({ runId: r.nightlyRunId, startedAt: r.startedAt, value: values[i]!.get(m.id) ?? null, role: inBaseline.has(r.nightlyRunId) ? 'baseline' : 'excluded' })),
+      { runId, startedAt, value: m.value, role: 'current' },
+    ];
+  }
+  return out;
+}
+
+/** An entry that could not run at all (bad scenario, database down…). */
+export function errorEntry(entry: string, kind: 'scenario' | 'validate', name: string, runId: string, message: string, seconds: number): EntryJudgement {
+  return { entry, kind, name, runId, status: 'error', statusReason: message, key: null, historyRuns: [], notices: [], metrics: [], trends: {}, plans: [], kpis: [], seconds };
+}
+
+export interface Outcome {
+  readonly regressions: number;
+  readonly improvements: number;
+  /** Timing regressions during a machine-wide slowdown: reported, not failing. */
+  readonly suspects: number;
+  readonly planChanges: number;
+  readonly kpiFailures: number;
+  /** Entries that errored or whose run is incomplete. */
+  readonly broken: number;
+  readonly judged: number;
+  readonly notJudged: number;
+  /** Exit code: 1 on a regression, a failing plan change, a failed KPI or a broken entry. */
+  readonly exitCode: 0 | 1;
+}
+
+/** Whether a run's alarms make it a regression (a history run of the entry's series). */
+export function entryAlarms(e: EntryJudgement, planChange: 'fail' | 'warn'): string[] {
+  return [
+    ...e.metrics.filter((m) => m.status === 'regression').map((m) => m.metric.id),
+    ...(planChange === 'fail' ? e.plans.filter((p) => p.status === 'changed').map((p) => `plan:${p.variant}/${p.queryType}`) : []),
+  ];
+}
+
+export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange'>): Outcome {
+  let regressions = 0;
+  let improvements = 0;
+  let suspects = 0;
+  let planChanges = 0;
+  let kpiFailures = 0;
+  let broken = 0;
+  let judged = 0;
+  let notJudged = 0;
+  for (const e of report.entries) {
+    for (const m of e.metrics) {
+      if (m.status === 'regression') regressions++;
+      if (m.status === 'improvement') improvements++;
+      if (m.status === 'suspect') suspects++;
+      if (m.status === 'regression' || m.status === 'improvement' || m.status === 'ok' || m.status === 'suspect') judged++;
+      else notJudged++;
+    }
+    planChanges += e.plans.filter((p) => p.status === 'changed').length;
+    kpiFailures += e.kpis.filter((k) => k.pass === false).length;
+    if (e.status !== 'complete') broken++;
+  }
+  const failingPlans = report.planChange === 'fail' ? planChanges : 0;
+  return { regressions, improvements, suspects, planChanges, kpiFailures, broken, judged, notJudged, exitCode: regressions + failingPlans + kpiFailures + broken > 0 ? 1 : 0 };
+}
