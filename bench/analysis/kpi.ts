@@ -151,20 +151,21 @@ export function judge(target: KpiTarget, measured: number | undefined): KpiVerdi
 }
 
 /** Formats a canonical-unit value the way the target was written, e.g. 212400 µs → "212.4ms". */
-export function formatInUnit(value: number, target: Pick<KpiTarget, 'unit' | 'displayUnit'>): string {
+/** `value` (canonical unit) in the target's written unit, rounded to `significant` digits after the conversion. */
+export function formatInUnit(value: number, target: Pick<KpiTarget, 'unit' | 'displayUnit'>, significant = 12): string {
   switch (target.displayUnit) {
     case 'ms':
-      return `${fmt(value / 1e3)}ms`;
+      return `${fmt(value / 1e3, significant)}ms`;
     case 's':
-      return `${fmt(value / 1e6)}s`;
+      return `${fmt(value / 1e6, significant)}s`;
     case 'min':
-      return `${fmt(value / 6e7)}min`;
+      return `${fmt(value / 6e7, significant)}min`;
     case '%':
-      return `${fmt(value * 100)}%`;
+      return `${fmt(value * 100, significant)}%`;
     case '':
-      return fmt(value);
+      return fmt(value, significant);
     default:
-      return `${fmt(value)}${target.displayUnit}`;
+      return `${fmt(value, significant)}${target.displayUnit}`;
   }
 }
 
@@ -185,7 +186,7 @@ function compare(measured: number, op: KpiOp, threshold: number): boolean {
  * 12 significant digits: drops unit-conversion float noise (0.51000000000000001)
  * but never rounds a failing 1.499999 s up to a passing-looking "1.5s".
  */
-function fmt(x: number): string {
+function fmt(x: number, significant = 12): string {
   if (!Number.isFinite(x)) return String(x);
-  return String(Number(x.toPrecision(12)));
+  return String(Number(x.toPrecision(significant)));
 }

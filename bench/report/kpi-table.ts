@@ -30,7 +30,7 @@ export interface KpiRow {
 export function formatAchieved(k: Pick<KpiRecord, 'target' | 'achieved'>): string {
   if (k.achieved === null || k.achieved === undefined || !Number.isFinite(k.achieved)) return NOT_MEASURED;
   try {
-    return formatInUnit(Number(k.achieved.toPrecision(4)), parseKpiTarget(k.target));
+    return formatInUnit(k.achieved, parseKpiTarget(k.target), 4);
   } catch {
     return String(Number(k.achieved.toPrecision(4)));
   }

@@ -30,7 +30,7 @@ export function targetCheck(metric: string, target: string, value: number | null
     metric,
     target,
     value: verdict.achieved,
-    achieved: verdict.achieved === null ? 'not measured' : formatInUnit(Number(verdict.achieved.toPrecision(4)), t),
+    achieved: verdict.achieved === null ? 'not measured' : formatInUnit(verdict.achieved, t, 4),
     pass: verdict.pass,
     ...(note ? { note } : {}),
     ...(evidence !== undefined ? { evidence } : {}),
