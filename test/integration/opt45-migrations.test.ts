@@ -181,7 +181,9 @@ test('OPT4: pg_partman manages geometrias (premake 36) and every month from the 
     // pg_partman's partitions carry the table's indexes like OPT1's
     const idx = await one(c, `
       SELECT count(*) FILTER (WHERE c.relname = $1) AS future, count(*) FILTER (WHERE c.relname = 'geometrias_p2024_06') AS opt1
-        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid`, [last]);
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid
+       WHERE c.relnamespace = $2::regnamespace`, [last, SCHEMA]);
+    assert.ok(Number(idx.opt1) >= 3, `${idx.opt1} indexes on an OPT1 partition of this schema`);
     assert.is(Number(idx.future), Number(idx.opt1));
   });
 });

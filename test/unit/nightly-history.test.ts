@@ -106,7 +106,7 @@ test('the lock refuses a second live writer and takes over a stale lock', () => 
 test('nightly configuration: the default loads; bad entries are named by path', async () => {
   const config = await loadNightlyConfig(DEFAULT_NIGHTLY_CONFIG);
   assert.ok(config.entries.length >= 1);
-  assert.is(config.entries[0]!.kind, 'scenario');
+  assert.equal(config.entries.map((e) => `${e.kind}:${e.name}`), ['validate:combined', 'scenario:smoke'], 'the combined run, then the smoke mix');
   assert.is(config.detector.minHistory, 3);
   const c = validateNightlyConfig({ entries: [{ kind: 'scenario', name: 'smoke', overrides: { scale: 0.002 } }, { kind: 'validate', name: 'opt2' }], detector: { lookback: 5, minEffect: { p99: 0.3 } } }, 'x.json');
   assert.equal(c.entries.map((e) => e.id), ['smoke', 'validate-opt2']);
