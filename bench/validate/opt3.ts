@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { connect } from '../db/connect.ts';
+import { redact } from '../db/redact.ts';
 import { searchPath, variantSchema } from '../db/schema.ts';
 import { diffDatabaseStats, snapshotDatabaseStats } from '../evidence/index.ts';
 import { loadCatalog, resolveTarget, BASELINE_TAG } from '../migrate/catalog.ts';
@@ -135,7 +136,10 @@ export const opt3Validator: Validator = {
       // difference is what the HTTP layer costs per function.
       const rpcSec = Math.min(ctx.durationSec, 10);
       log(`RPC load over HTTP, then the same calls over SQL: ${RPC_EQUIVALENTS.length} functions × 2 × ${rpcSec} s, ${ctx.connections} connections`);
-      const server = await startRpcProcess(after.target, { connections: ctx.connections });
+      const server = ctx.rpc
+        ? { url: ctx.rpc.url, stop: async () => {} }
+        : await startRpcProcess(after.target, { connections: ctx.connections });
+      if (ctx.rpc) log(`  HTTP load against ${redact(ctx.rpc.url)} (--rpc-url) instead of geobench rpc serve`);
       const loads: Record<string, RpcLoadResult> = {};
       const sqlLoads: Record<string, RpcLoadResult> = {};
       // Buffer hits/reads of the HTTP loads only (the SQL loads run in between).
@@ -154,7 +158,7 @@ export const opt3Validator: Validator = {
             signal: ctx.signal,
           };
           const dbBefore = await snapshotDatabaseStats(client);
-          loads[eq.fn] = await runRpcLoad({ ...common, url: server.url });
+          loads[eq.fn] = await runRpcLoad({ ...common, url: server.url, apiKey: ctx.rpc?.apiKey, allowRemote: ctx.rpc?.allowRemote });
           const d = diffDatabaseStats(dbBefore, await snapshotDatabaseStats(client));
           httpBuffers.blksHit += d.blksHit;
           httpBuffers.blksRead += d.blksRead;

@@ -18,6 +18,11 @@ export interface ValidateContext {
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
   readonly progress: (line: string) => void;
+  /**
+   * An RPC endpoint to load instead of starting `geobench rpc serve` (a real PostgREST / Supabase
+   * URL serving the same API functions over the same database), with its API key.
+   */
+  readonly rpc?: { readonly url: string; readonly apiKey?: string | undefined; readonly allowRemote?: boolean | undefined } | undefined;
 }
 
 export interface ValidationOutcome {

@@ -25,6 +25,24 @@ test('bad --scale and --workers values are rejected before anything runs', async
   }
 });
 
+test('rpc load and --rpc-url: a non-local URL, a missing API-key variable and bad --args are usage errors; the key is never printed', async () => {
+  const remote = await runCli(['rpc', 'load', 'layer_stats', '--rpc-url', 'https://example.supabase.co/rest/v1']);
+  assert.is(remote.code, 2);
+  assert.match(remote.stderr, /refusing to send load to 'example\.supabase\.co': it is not on this machine/);
+  const noKey = await runCli(['rpc', 'load', 'layer_stats', '--rpc-url', 'http://127.0.0.1:9', '--rpc-api-key-env', 'GEOBENCH_TEST_UNSET_KEY']);
+  assert.is(noKey.code, 2);
+  assert.match(noKey.stderr, /GEOBENCH_TEST_UNSET_KEY: that environment variable is not set/);
+  const badArgs = await runCli(['rpc', 'load', 'layer_stats', '--rpc-url', 'http://127.0.0.1:9', '--args', '[1,2]']);
+  assert.is(badArgs.code, 2);
+  assert.match(badArgs.stderr, /--args must be a JSON object/);
+  const validate = await runCli(['validate', 'opt3', '--rpc-url', 'http://10.9.8.7:3000']);
+  assert.is(validate.code, 2, 'validate checks --rpc-url before touching the database');
+  // A refused connection: the run reports errors (exit 1) and never prints the key.
+  const refused = await runCli(['rpc', 'load', 'layer_stats', '--rpc-url', 'http://127.0.0.1:9', '--rpc-api-key-env', 'GEOBENCH_TEST_KEY', '--duration', '1', '--warmup', '0'], { GEOBENCH_TEST_KEY: 'sk-very-secret-123' });
+  assert.is(refused.code, 1, refused.stderr);
+  assert.not.match(refused.stdout + refused.stderr, /sk-very-secret-123/);
+});
+
 test('unreachable database: clear error, non-zero exit, password never printed', async () => {
   const r = await runCli(['dataset', 'verify', '--db', 'postgresql://bench:Sup3rSecretPw@127.0.0.1:1/nowhere']);
   assert.is(r.code, 1);

@@ -5,6 +5,10 @@ import { integerParser } from '../options.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { DEFAULT_BODY_LIMIT } from '../../rpc/handler.ts';
 import { apiSchemaFor, startRpcServer } from '../../rpc/server.ts';
+import { runRpcLoad } from '../../rpc/load.ts';
+import { RPC_EQUIVALENTS } from '../../validate/rpc-equivalents.ts';
+import { GeobenchError } from '../errors.ts';
+import { rpcEndpointOption } from './validate.ts';
 
 export function registerRpc(program: Command): void {
   const rpc = program.command('rpc').description('a PostgREST-compatible RPC endpoint for the API functions of a schema (POST /rpc/<function>)');
@@ -32,5 +36,48 @@ export function registerRpc(program: Command): void {
       await server.close();
       say('rpc server stopped');
       process.exitCode = 0;
+    });
+
+  rpc.command('load')
+    .description('HTTP load on one RPC function with autocannon (closed model): ours (rpc serve) or a real PostgREST / Supabase endpoint; prints requests/s and latency percentiles (µs resolution)')
+    .argument('<function>', 'function name (POST <url>/rpc/<function>)')
+    .requiredOption('--rpc-url <url>', 'base URL of the API (http://127.0.0.1:<port> for rpc serve, https://<ref>.supabase.co/rest/v1); loopback only unless --allow-remote')
+    .option('--args <json>', "named arguments as a JSON object, the same for every request (default for the six OPT3 functions: a seeded stream drawn from the dataset model)")
+    .option('--rows <n>', 'rows of the dataset the seeded arguments draw ids from (get_by_ids)', integerParser('rows', 1, 1e12), 1_240_000)
+    .option('--rpc-api-key-env <name>', 'environment variable holding the API key (sent as apikey and Bearer; never printed)')
+    .option('--connections <n>', 'keep-alive connections', integerParser('connections', 1, 1000), 4)
+    .option('--duration <s>', 'measured seconds', integerParser('duration', 1, 3600), 10)
+    .option('--warmup <s>', 'seconds of load before the measurement', integerParser('warmup', 0, 600), 1)
+    .option('--seed <n>', 'seed of the argument streams', integerParser('seed', 0, 2 ** 31), 1)
+    .option('--json', 'print the result as JSON')
+    .action(async (fn: string, opts: { rpcUrl: string; args?: string; rows: number; rpcApiKeyEnv?: string; connections: number; duration: number; warmup: number; seed: number; json?: boolean }, cmd: Command) => {
+      const endpoint = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote)!;
+      let args: (rng: () => number) => object;
+      if (opts.args !== undefined) {
+        let fixed: unknown;
+        try {
+          fixed = JSON.parse(opts.args);
+        } catch (err) {
+          throw new GeobenchError(`--args is not JSON: ${(err as Error).message}`, { exitCode: 2 });
+        }
+        if (fixed === null || typeof fixed !== 'object' || Array.isArray(fixed)) throw new GeobenchError('--args must be a JSON object of named arguments', { exitCode: 2 });
+        args = () => fixed as object;
+      } else {
+        const eq = RPC_EQUIVALENTS.find((e) => e.fn === fn);
+        if (!eq) throw new GeobenchError(`no built-in argument generator for '${fn}'`, { hint: `pass --args '{"name": value}' (generators exist for ${RPC_EQUIVALENTS.map((e) => e.fn).join(', ')})`, exitCode: 2 });
+        args = (rng) => eq.args(rng, opts.rows);
+      }
+      const result = await runRpcLoad({
+        url: endpoint.url, fn, args, seed: opts.seed, connections: opts.connections, durationSec: opts.duration, warmupSec: opts.warmup,
+        apiKey: endpoint.apiKey, allowRemote: endpoint.allowRemote, signal: interruptSignal(),
+      });
+      if (opts.json) console.log(JSON.stringify({ function: fn, ...result }, null, 2));
+      else {
+        const ms = (us: number): string => (us / 1000).toFixed(3);
+        console.log(`${fn}: ${result.requests} requests in ${result.durationSec.toFixed(1)} s = ${result.rps.toFixed(1)} req/s; non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+        console.log(`latency ms: p50 ${ms(result.latency.p50)}  p90 ${ms(result.latency.p90)}  p99 ${ms(result.latency.p99)}  max ${ms(result.latency.max)}`);
+        for (const s of result.errorSamples) console.log(`  ${s}`);
+      }
+      if (result.non2xx + result.errors + result.timeouts > 0 || result.requests === 0) process.exitCode = 1;
     });
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError, type Command } from 'commander';
 import { GeobenchError } from '../errors.ts';
+import { registerSecret } from '../../db/redact.ts';
+import { rpcEndpoint } from '../../rpc/load.ts';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale, parseSeed } from '../options.ts';
@@ -34,9 +36,12 @@ export function registerValidate(program: Command): void {
     .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), 4)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
-    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; allowDestructive?: boolean }, cmd: Command) => {
+    .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
+    .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
+    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+      const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       const server = await openDatabase(targetOptions(cmd), say);
       if (server.kind === 'external' && !opts.allowDestructive) {
         throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
@@ -48,7 +53,7 @@ export function registerValidate(program: Command): void {
       const outcome = await validator.run({
         server, scale: opts.scale, seed: opts.seed, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
         connections: opts.connections, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
-        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say,
+        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc,
       });
       const file = writeValidation(outDir, validator, runId, startedAt, { scale: opts.scale, seed: opts.seed }, outcome);
       console.log(formatChecks(`\n${validator.roadmapName} — ${file.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}`, outcome.checks));
@@ -56,4 +61,20 @@ export function registerValidate(program: Command): void {
       if (!file.allTargetsHold) process.exitCode = 1;
       await reportAfterRun(outDir);
     });
+}
+
+/** --rpc-url / --rpc-api-key-env, checked before anything runs (URL safety rules of runRpcLoad). */
+export function rpcEndpointOption(url: string | undefined, apiKeyEnv: string | undefined, allowRemote: boolean | undefined): { url: string; apiKey?: string; allowRemote?: boolean } | undefined {
+  if (url === undefined) {
+    if (apiKeyEnv !== undefined) throw new GeobenchError('--rpc-api-key-env needs --rpc-url', { exitCode: 2 });
+    return undefined;
+  }
+  rpcEndpoint(url, 'probe', allowRemote ?? false); // throws a clear usage error for a bad or non-local URL
+  let apiKey: string | undefined;
+  if (apiKeyEnv !== undefined) {
+    apiKey = process.env[apiKeyEnv];
+    if (!apiKey) throw new GeobenchError(`--rpc-api-key-env ${apiKeyEnv}: that environment variable is not set`, { exitCode: 2 });
+    registerSecret(apiKey);
+  }
+  return { url, ...(apiKey ? { apiKey } : {}), ...(allowRemote ? { allowRemote } : {}) };
 }
