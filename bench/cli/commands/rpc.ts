@@ -11,7 +11,7 @@ import { GeobenchError } from '../errors.ts';
 import { rpcEndpointOption } from './validate.ts';
 
 export function registerRpc(program: Command): void {
-  const rpc = program.command('rpc').description('a PostgREST-compatible RPC endpoint for the API functions of a schema (POST /rpc/<function>)');
+  const rpc = program.command('rpc').description('serve: a PostgREST-compatible RPC endpoint for the API functions of a schema (POST /rpc/<function>); load: HTTP load on it or on a real PostgREST / Supabase');
 
   rpc.command('serve')
     .description('serve POST /rpc/<function> for the functions of <schema>_api until SIGINT/SIGTERM (exit 0)')
