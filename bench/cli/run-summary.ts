@@ -1,7 +1,7 @@
 import type { Comparison } from '../analysis/compare.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 
-/** Plain-text tables printed at the end of `geobench run` (the report issue adds HTML/PNG). */
+/** Plain-text tables printed at the end of `geobench run` (report.html, charts and summary.md come from bench/report). */
 const ms = (us: number | null | undefined): string => (us === null || us === undefined || !Number.isFinite(us) ? '-' : (us / 1000).toFixed(2));
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
 
