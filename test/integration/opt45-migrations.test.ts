@@ -5,6 +5,8 @@ import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import { schemaJobRuns, schemaJobs } from '../../bench/evidence/cron-jobs.ts';
+import { measureMaintenance } from '../../bench/validate/maintenance-cost.ts';
+import type { ValidateContext } from '../../bench/validate/types.ts';
 
 /**
  * OPT4 (pg_partman + pg_cron partition maintenance) and OPT5 (scheduled, logged MV refreshes and a
@@ -414,6 +416,39 @@ test('down --to OPT1 then up --to OPT5 again: rows OPT1 kept in its default part
   });
   verify = await cli('dataset', 'verify');
   assert.is(verify.code, 0, verify.stderr + verify.stdout);
+});
+
+test('maintenance cost: each job timed once after its interval\'s W1 rows, the rows removed after; a job that errors is reported with its error', async () => {
+  const target = { ...(await testDatabase()), schema: SCHEMA };
+  const broken = `${SCHEMA}:broken`;
+  await inSchema((c) => c.query(`SELECT cron.schedule($1, '0 4 * * *', 'SELECT 1/0')`, [broken]));
+  const lines: string[] = [];
+  const ctx = { server: target, scale: Number(SCALE), seed: 45, signal: new AbortController().signal, log: (l: string) => lines.push(l) } as unknown as ValidateContext;
+  try {
+    const dataRows = async (): Promise<[number, number]> => inSchema(async (c) => {
+      const r = await one(c, 'SELECT count(*) FILTER (WHERE id < 1000000000000) AS data, count(*) FILTER (WHERE id >= 1000000000000) AS workload FROM geometrias');
+      return [Number(r.data), Number(r.workload)];
+    });
+    const before = await dataRows();
+    // 2 ops/s × 5% writes: 90 rows per 15 minutes, 360 per hour, 8,640 per day
+    const m = await measureMaintenance(ctx, SCHEMA, { opsPerSec: 2, description: null, source: 'test' });
+    const byName = Object.fromEntries(m.jobs!.map((j) => [j.jobname.slice(SCHEMA.length + 1), j]));
+    assert.equal(Object.keys(byName).sort(), ['analyze', 'broken', 'constraint-check', 'partman-maintenance', 'refresh-by_layer', 'refresh-layer_day', 'refresh-layer_tag', 'refresh-search', 'refresh-tile', 'vacuum']);
+    assert.equal([byName['refresh-by_layer']!.windowRows, byName['refresh-search']!.windowRows, byName.vacuum!.windowRows], [90, 360, 8640]);
+    assert.is(m.rowsWritten, 8640);
+    for (const [name, j] of Object.entries(byName)) {
+      if (name === 'broken') continue;
+      assert.ok(j.error === undefined && j.durationMs !== null && j.durationMs > 0, `${name}: ${j.error}`);
+      assert.is(j.msPerHour, j.durationMs! * j.runsPerHour);
+    }
+    assert.is(byName.broken!.durationMs, null);
+    assert.match(byName.broken!.error!, /division by zero/);
+    assert.equal(m.failures, [`${broken}: division by zero`]);
+    assert.equal(await dataRows(), [before[0], 0], 'the dataset kept, the window\'s (workload-id) rows removed');
+    await inSchema((c) => assertLiveExact(c, 'after the maintenance window\'s rows were written and removed'));
+  } finally {
+    await inSchema((c) => c.query(`SELECT cron.unschedule($1)`, [broken]));
+  }
 });
 
 test.run();
