@@ -2,7 +2,7 @@
  * The cost of the optimized schema's scheduled maintenance (pg_cron jobs named `<schema>:…`),
  * timed in the state production would hand each job: before a job is timed, the table receives
  * the rows production writes between two of its runs (the stated production load × W1's share of
- * the standard mix × the job's interval), then the job's command runs once. A job that errors
+ * the standard mix × the job's interval, scaled like the dataset), then the job's command runs once. A job that errors
  * fails the overhead KPI with its error. docs/overhead.md says why this and not a live wait.
  */
 import seedrandom from 'seedrandom';
@@ -29,7 +29,7 @@ export interface MaintenanceJobCost {
   readonly runsPerHour: number;
   /** Mean interval between two runs of the schedule, s (3600 / runs per hour). */
   readonly intervalSec: number;
-  /** W1 rows production writes in one interval: what was written before the job was timed. */
+  /** W1 rows production writes in one interval, × the dataset scale: what was written before the job was timed. */
   readonly windowRows: number;
   /** One timed run on that state; null when it failed. */
   readonly durationMs: number | null;
@@ -66,13 +66,15 @@ export interface MaintenanceStep {
 /**
  * The order jobs are timed in and the writes before each: shortest interval first, so the rows a
  * longer interval's window holds are written on top of the shorter ones' (every job sees exactly
- * its own window's rows, and nothing is deleted in between). Pure.
+ * its own window's rows, and nothing is deleted in between). The production load is stated for
+ * the full table (scale 1.0); on a dataset of scale s the window is s × as many rows, so the rows a
+ * job finds keep production's proportion to the table. Pure.
  */
-export function maintenanceSteps(jobs: readonly { jobname: string; schedule: string }[], opsPerSec: number, writeShare: number): MaintenanceStep[] {
+export function maintenanceSteps(jobs: readonly { jobname: string; schedule: string }[], opsPerSec: number, writeShare: number, scale = 1): MaintenanceStep[] {
   const withInterval = jobs.map((j) => {
     const perHour = runsPerHour(j.schedule);
     const intervalSec = 3600 / perHour;
-    return { jobname: j.jobname, schedule: j.schedule, runsPerHour: perHour, intervalSec, windowRows: Math.round(opsPerSec * writeShare * intervalSec) };
+    return { jobname: j.jobname, schedule: j.schedule, runsPerHour: perHour, intervalSec, windowRows: Math.round(opsPerSec * scale * writeShare * intervalSec) };
   }).sort((a, b) => a.intervalSec - b.intervalSec || a.jobname.localeCompare(b.jobname));
   let written = 0;
   return withInterval.map((j) => {
@@ -114,7 +116,7 @@ export async function measureMaintenance(ctx: ValidateContext, schema: string, p
     const rng = seedrandom.alea(`${ctx.seed}:maintenance-window`);
     const out: MaintenanceJobCost[] = [];
     const failures: string[] = [];
-    for (const step of maintenanceSteps(jobs, production.opsPerSec, STANDARD_WRITE_SHARE)) {
+    for (const step of maintenanceSteps(jobs, production.opsPerSec, STANDARD_WRITE_SHARE, ctx.scale)) {
       if (ctx.signal.aborted) break;
       const job = jobs.find((j) => j.jobname === step.jobname)!;
       await writeW1Rows(client, step.write, rng, rowsForScale(ctx.scale));

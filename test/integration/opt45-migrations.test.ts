@@ -430,8 +430,8 @@ test('maintenance cost: each job timed once after its interval\'s W1 rows, the r
       return [Number(r.data), Number(r.workload)];
     });
     const before = await dataRows();
-    // 2 ops/s × 5% writes: 90 rows per 15 minutes, 360 per hour, 8,640 per day
-    const m = await measureMaintenance(ctx, SCHEMA, { opsPerSec: 2, description: null, source: 'test' });
+    // 1,000 ops/s at full scale × 0.002 (the dataset's scale) × 5% writes: 90 rows per 15 minutes, 360 per hour, 8,640 per day
+    const m = await measureMaintenance(ctx, SCHEMA, { opsPerSec: 1000, description: null, source: 'test' });
     const byName = Object.fromEntries(m.jobs!.map((j) => [j.jobname.slice(SCHEMA.length + 1), j]));
     assert.equal(Object.keys(byName).sort(), ['analyze', 'broken', 'constraint-check', 'partman-maintenance', 'refresh-by_layer', 'refresh-layer_day', 'refresh-layer_tag', 'refresh-search', 'refresh-tile', 'vacuum']);
     assert.equal([byName['refresh-by_layer']!.windowRows, byName['refresh-search']!.windowRows, byName.vacuum!.windowRows], [90, 360, 8640]);

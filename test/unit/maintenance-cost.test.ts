@@ -28,6 +28,8 @@ test('each job is timed after its own interval\'s writes at the production load,
     ['vacuum', 86_400, 432_000, 0],
   ]);
   assert.is(steps.reduce((s, x) => s + x.write, 0), 432_000);
+  // on a dataset of scale 0.1 the window keeps production's proportion to the table: a tenth of the rows
+  assert.equal(maintenanceSteps(JOBS, 100, 0.05, 0.1).map((s) => s.windowRows), [450, 450, 1800, 1800, 1800, 1800, 1800, 43_200, 43_200]);
   assert.throws(() => maintenanceSteps([{ jobname: 'x', schedule: 'whenever' }], 100, 0.05));
 });
 
