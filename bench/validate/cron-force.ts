@@ -30,7 +30,8 @@ export async function forceEveryMinute(client: pg.Client, schema: string, jobs: 
 
 /**
  * Puts back the saved schedules of the named jobs (all saved ones when `jobnames` is omitted) and
- * forgets them; drops the table once it is empty. Returns what was restored.
+ * forgets them; drops the table once it is empty. Only jobs owned by the connecting role are
+ * touched (see bench/evidence/cron-jobs.ts). Returns what was restored.
  */
 export async function restoreForcedSchedules(client: pg.Client, schema: string, jobnames?: readonly string[]): Promise<{ jobname: string; schedule: string }[]> {
   const table = savedTable(schema);
@@ -39,9 +40,9 @@ export async function restoreForcedSchedules(client: pg.Client, schema: string, 
   const names = jobnames ? [...jobnames] : null;
   const { rows } = await client.query<{ jobname: string; schedule: string }>(
     `SELECT s.jobname, s.schedule FROM ${table} s JOIN cron.job j USING (jobname)
-      WHERE ($1::text[] IS NULL OR s.jobname = ANY ($1::text[])) ORDER BY 1`, [names]);
+      WHERE j.username = current_user AND ($1::text[] IS NULL OR s.jobname = ANY ($1::text[])) ORDER BY 1`, [names]);
   for (const r of rows) {
-    await client.query('SELECT cron.alter_job(j.jobid, schedule := $2) FROM cron.job j WHERE j.jobname = $1', [r.jobname, r.schedule]);
+    await client.query('SELECT cron.alter_job(j.jobid, schedule := $2) FROM cron.job j WHERE j.jobname = $1 AND j.username = current_user', [r.jobname, r.schedule]);
   }
   await client.query(`DELETE FROM ${table} WHERE ($1::text[] IS NULL OR jobname = ANY ($1::text[]))`, [names]);
   const left = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);

@@ -1,33 +1,41 @@
 /**
  * Pure helpers of the OPT4/OPT5 validator (bench/validate/opt45.ts): partition pruning from an
  * EXPLAIN, the worst-case staleness of a scheduled refresh, the refresh overhead share, and the
- * database time per hour of a load run. No I/O here, so each is unit-tested on its own.
+ * database time per operation of a load run charged at the stated production rate. No I/O here, so each is unit-tested on its own.
  */
 import { cronFieldValues, runsPerHour } from '../analysis/cron-schedule.ts';
 import { summarizePlan, type ExplainJson, type ExplainResult } from '../evidence/plan-summary.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 
 export interface PruningMeasure {
-  /** Partitions of the table the plan still reads (scan nodes), sorted. */
+  /** Partitions of the table the plan still reads (scan nodes), sorted; empty ones included. */
   readonly scanned: readonly string[];
-  /** Partitions the table has (the default partition included). */
+  /** The scanned partitions that hold rows: what the share counts. */
+  readonly scannedWithData: number;
+  /** Partitions that hold rows (exact EXISTS per partition at measurement time). */
+  readonly withData: number;
+  /** Partitions the table has (the default partition and empty premade months included). */
   readonly total: number;
-  /** 1 − scanned / total; null for a table without partitions. */
+  /** 1 − scannedWithData / withData; null when no partition holds rows. */
   readonly share: number | null;
 }
 
 /**
- * Share of a partitioned table's partitions a plan skips: 1 − (partitions its scan nodes read) /
- * (partitions the table has). `partitions` are the table's partition names (e.g. from
- * geometrias_partitions()); relations of the plan that are not among them (other tables, views)
- * are ignored. Works on EXPLAIN with or without ANALYZE: partitions pruned at plan time do not
- * appear in the plan, those pruned at executor start-up ("Subplans Removed") have no node either.
+ * Share of the partitions that hold data a plan skips: 1 − (data-holding partitions its scan
+ * nodes read) / (data-holding partitions). Empty partitions (OPT4 premakes 36 future months) are
+ * left out of both sides: skipping a month that holds nothing saves nothing, and counting them
+ * let any query that reads 2 of 36 data months score 1 − 2/78. `partitions` are the table's
+ * partition names (e.g. from geometrias_partitions()), `withData` those that hold rows;
+ * relations of the plan that are not partitions (other tables, views) are ignored. Works on
+ * EXPLAIN with or without ANALYZE: partitions pruned at plan time do not appear in the plan, those
+ * pruned at executor start-up ("Subplans Removed") have no node either.
  */
-export function partitionPruning(plan: ExplainJson | ExplainResult, partitions: readonly string[]): PruningMeasure {
+export function partitionPruning(plan: ExplainJson | ExplainResult, partitions: readonly string[], withData: readonly string[]): PruningMeasure {
   const names = new Set(partitions);
-  const scanned = summarizePlan(plan).relationsScanned.filter((r) => names.has(r));
-  const total = names.size;
-  return { scanned: [...scanned].sort(), total, share: total > 0 ? 1 - scanned.length / total : null };
+  const data = new Set(withData.filter((p) => names.has(p)));
+  const scanned = [...new Set(summarizePlan(plan).relationsScanned.filter((r) => names.has(r)))].sort();
+  const scannedWithData = scanned.filter((p) => data.has(p)).length;
+  return { scanned, scannedWithData, withData: data.size, total: names.size, share: data.size > 0 ? 1 - scannedWithData / data.size : null };
 }
 
 /**
@@ -107,32 +115,47 @@ export function refreshOverheadShare(refreshMsPerHour: number, workloadMsPerHour
 export interface WorkloadDbTime {
   /** Σ pg_stat_statements exec + plan time of the workload's statements over the measured windows, ms. */
   readonly statementMs: number;
+  /** Operations completed in those windows (all query types). */
+  readonly operations: number;
   readonly measuredSec: number;
-  /** statementMs / measuredSec × 3600. */
-  readonly msPerHour: number;
+  /** statementMs / operations. */
+  readonly msPerOperation: number;
   readonly segments: number;
 }
 
+type SegmentsAndTimelines = { segments: RunResult['segments']; results: Pick<RunResult['results'], 'timelines'> };
+
 /**
- * Database time per hour of a variant under a load run: Σ over its segments of the workload
- * statements' execution + planning time (pg_stat_statements deltas of the measured windows) per
- * measured second, × 3600. null when no segment carries statement evidence.
+ * Database time per operation of a variant under a load run: Σ over its segments of the workload
+ * statements' execution + planning time (pg_stat_statements deltas of the measured windows) / Σ
+ * the operations completed in them. Per operation, not per second: the harness's rate (closed
+ * loop, --connections) must not set the denominator of a production cost. null when no segment
+ * carries statement evidence and operations.
  */
-export function workloadDbTimePerHour(result: Pick<RunResult, 'segments'>, variant: string): WorkloadDbTime | null {
+export function workloadDbTimePerOperation(result: SegmentsAndTimelines, variant: string): WorkloadDbTime | null {
   let ms = 0;
+  let ops = 0;
   let sec = 0;
   let n = 0;
   for (const s of result.segments) {
     if (s.variant !== variant || !(s.measuredSec > 0)) continue;
     const ev = s.evidence as { available?: boolean; statements?: { available?: boolean; byType?: Record<string, { totalExecMs?: number; totalPlanMs?: number }> } } | null;
     const byType = ev?.available && ev.statements?.available ? ev.statements.byType : undefined;
-    if (!byType) continue;
+    const timeline = result.results.timelines.find((t) => t.key.variant === s.variant && t.key.repetition === s.repetition && t.key.queryType === '*');
+    const segOps = timeline?.totals.ops ?? 0;
+    if (!byType || !(segOps > 0)) continue;
     for (const c of Object.values(byType)) ms += (c.totalExecMs ?? 0) + (c.totalPlanMs ?? 0);
+    ops += segOps;
     sec += s.measuredSec;
     n++;
   }
-  if (n === 0 || sec <= 0) return null;
-  return { statementMs: ms, measuredSec: sec, msPerHour: (ms / sec) * 3600, segments: n };
+  if (n === 0 || ops <= 0) return null;
+  return { statementMs: ms, operations: ops, measuredSec: sec, msPerOperation: ms / ops, segments: n };
+}
+
+/** Workload database ms per hour at a stated production rate: ms per operation × ops/s × 3600. */
+export function workloadMsPerHourAt(msPerOperation: number, productionOpsPerSec: number): number {
+  return msPerOperation * productionOpsPerSec * 3600;
 }
 
 /** The q-quantile (0..1) of samples, nearest rank; null for none. */

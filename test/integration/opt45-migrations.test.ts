@@ -4,6 +4,9 @@ import type pg from 'pg';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
+import { schemaJobRuns, schemaJobs } from '../../bench/evidence/cron-jobs.ts';
+import { measureMaintenance } from '../../bench/validate/maintenance-cost.ts';
+import type { ValidateContext } from '../../bench/validate/types.ts';
 
 /**
  * OPT4 (pg_partman + pg_cron partition maintenance) and OPT5 (scheduled, logged MV refreshes and a
@@ -49,7 +52,8 @@ async function rejects(fn: () => Promise<unknown>, what: string): Promise<{ code
 async function cleanup(): Promise<void> {
   const target = await testDatabase();
   await withClient(target, async (c) => {
-    await c.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE starts_with(jobname, $1)`, [`${SCHEMA}:`]);
+    await c.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE starts_with(jobname, $1) AND username = current_user`, [`${SCHEMA}:`]);
+    await c.query(`DELETE FROM cron.job WHERE starts_with(jobname, $1)`, [`${SCHEMA}:`]);
     const cfg = await rowsOf(c, `SELECT template_table FROM partman.part_config WHERE parent_table = $1`, [PARENT]);
     await c.query(`DELETE FROM partman.part_config WHERE parent_table = $1`, [PARENT]);
     for (const r of cfg) if (r.template_table) await c.query(`DROP TABLE IF EXISTS ${String(r.template_table)}`);
@@ -149,6 +153,27 @@ test('OPT4 + OPT5: 9 pg_cron jobs named with the schema, schema-qualified, activ
     assert.is(new Set(minutes).size, minutes.length, `distinct minutes: ${minutes.join(' ')}`);
     // paused for the rest of the test: a scheduled run must not move rows while tests look at them
     await c.query(`SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE starts_with(jobname, $1)`, [`${SCHEMA}:`]);
+  });
+});
+
+test('only jobs owned by the connecting role are the schema\'s: a look-alike job of another user is left out (issue 15)', async () => {
+  await inSchema(async (c) => {
+    const name = `${SCHEMA}:foreign-job`;
+    // Written straight into cron.job (as the superuser may) so it is owned by another user without creating a role.
+    const { rows } = await c.query<{ jobid: string }>(`INSERT INTO cron.job (schedule, command, nodename, nodeport, database, username, jobname, active)
+      VALUES ('0 0 1 1 *', 'SELECT 1', 'localhost', 5432, current_database(), 'someone_else', $1, false) RETURNING jobid`, [name]);
+    const jobid = rows[0]!.jobid;
+    try {
+      await c.query(`INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)
+        VALUES ($1, nextval('cron.runid_seq'), 0, current_database(), 'someone_else', 'SELECT 1', 'succeeded', 'x', now(), now())`, [jobid]);
+      const mine = (await schemaJobs(c, SCHEMA))!.map((j) => j.jobname);
+      assert.equal(mine, [...OPT4_JOBS, ...OPT5_JOBS].sort());
+      const runs = await schemaJobRuns(c, SCHEMA, new Date(Date.now() - 3600_000).toISOString());
+      assert.ok(!runs.some((r) => r.jobname === name), `a run of another user's job was counted: ${JSON.stringify(runs)}`);
+    } finally {
+      await c.query('DELETE FROM cron.job_run_details WHERE jobid = $1', [jobid]);
+      await c.query('DELETE FROM cron.job WHERE jobid = $1', [jobid]);
+    }
   });
 });
 
@@ -391,6 +416,39 @@ test('down --to OPT1 then up --to OPT5 again: rows OPT1 kept in its default part
   });
   verify = await cli('dataset', 'verify');
   assert.is(verify.code, 0, verify.stderr + verify.stdout);
+});
+
+test('maintenance cost: each job timed once after its interval\'s W1 rows, the rows removed after; a job that errors is reported with its error', async () => {
+  const target = { ...(await testDatabase()), schema: SCHEMA };
+  const broken = `${SCHEMA}:broken`;
+  await inSchema((c) => c.query(`SELECT cron.schedule($1, '0 4 * * *', 'SELECT 1/0')`, [broken]));
+  const lines: string[] = [];
+  const ctx = { server: target, scale: Number(SCALE), seed: 45, signal: new AbortController().signal, log: (l: string) => lines.push(l) } as unknown as ValidateContext;
+  try {
+    const dataRows = async (): Promise<[number, number]> => inSchema(async (c) => {
+      const r = await one(c, 'SELECT count(*) FILTER (WHERE id < 1000000000000) AS data, count(*) FILTER (WHERE id >= 1000000000000) AS workload FROM geometrias');
+      return [Number(r.data), Number(r.workload)];
+    });
+    const before = await dataRows();
+    // 1,000 ops/s at full scale × 0.002 (the dataset's scale) × 5% writes: 90 rows per 15 minutes, 360 per hour, 8,640 per day
+    const m = await measureMaintenance(ctx, SCHEMA, { opsPerSec: 1000, description: null, source: 'test' });
+    const byName = Object.fromEntries(m.jobs!.map((j) => [j.jobname.slice(SCHEMA.length + 1), j]));
+    assert.equal(Object.keys(byName).sort(), ['analyze', 'broken', 'constraint-check', 'partman-maintenance', 'refresh-by_layer', 'refresh-layer_day', 'refresh-layer_tag', 'refresh-search', 'refresh-tile', 'vacuum']);
+    assert.equal([byName['refresh-by_layer']!.windowRows, byName['refresh-search']!.windowRows, byName.vacuum!.windowRows], [90, 360, 8640]);
+    assert.is(m.rowsWritten, 8640);
+    for (const [name, j] of Object.entries(byName)) {
+      if (name === 'broken') continue;
+      assert.ok(j.error === undefined && j.durationMs !== null && j.durationMs > 0, `${name}: ${j.error}`);
+      assert.is(j.msPerHour, j.durationMs! * j.runsPerHour);
+    }
+    assert.is(byName.broken!.durationMs, null);
+    assert.match(byName.broken!.error!, /division by zero/);
+    assert.equal(m.failures, [`${broken}: division by zero`]);
+    assert.equal(await dataRows(), [before[0], 0], 'the dataset kept, the window\'s (workload-id) rows removed');
+    await inSchema((c) => assertLiveExact(c, 'after the maintenance window\'s rows were written and removed'));
+  } finally {
+    await inSchema((c) => c.query(`SELECT cron.unschedule($1)`, [broken]));
+  }
 });
 
 test.run();

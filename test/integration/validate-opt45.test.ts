@@ -100,10 +100,19 @@ if (!LONG) {
     assert.is(value('maintenance_tasks_succeeded'), 4, JSON.stringify(byTarget.maintenance_tasks_succeeded!.evidence).slice(0, 1500));
     assert.is(value('refresh_jobs_succeeded'), 5, JSON.stringify(byTarget.refresh_jobs_succeeded!.evidence).slice(0, 1500));
     assert.ok(value('pruning_share') > 0.9);
+    // counted against the partitions that hold rows, not the empty premade months
+    const pe = byTarget.pruning_share!.evidence as { scannedWithData: number; withData: number; total: number };
+    assert.ok(pe.withData > 0 && pe.withData < pe.total, `with data ${pe.withData} of ${pe.total}`);
+    assert.is(value('pruning_share'), 1 - pe.scannedWithData / pe.withData);
     assert.is(value('restart_survival_share'), 1, 'embedded cluster restarted, markers moved to their month');
     assert.is(value('views_with_refresh_strategy'), 5);
     assert.ok(value('trigger_cost_time') > 0 && value('trigger_cost_time') < 100_000);
     assert.ok(value('refresh_overhead_share') > 0 && value('refresh_overhead_share') < 1);
+    // against the stated production load, not the harness's rate
+    const ro = byTarget.refresh_overhead_share!.evidence as { refreshMsPerHour: number; workloadMsPerHour: number; production: { opsPerSec: number }; workload: { msPerOperation: number } };
+    const stated = JSON.parse(fs.readFileSync(new URL('../../scenarios/production-load.json', import.meta.url), 'utf8')) as { opsPerSec: number };
+    assert.is(ro.production.opsPerSec, stated.opsPerSec);
+    assert.ok(Math.abs(ro.workloadMsPerHour - ro.workload.msPerOperation * stated.opsPerSec * 3600) < 1e-6 * ro.workloadMsPerHour);
     assert.ok(value('staleness_time') < 300e6, 'live summary within 5 minutes');
     assert.ok(value('scheduled_staleness_time') >= 3600e6, 'hourly views: worst case over an hour (the honest result)');
     assert.is(byTarget.scheduled_staleness_time!.pass, false);

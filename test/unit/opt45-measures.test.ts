@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { parseKpiTarget } from '../../bench/analysis/kpi.ts';
 import type { ExplainJson } from '../../bench/evidence/plan-summary.ts';
 import {
-  longestScheduleGapSec, median, partitionPruning, quantile, refreshCosts, refreshOverheadShare, scheduledStaleness, workloadDbTimePerHour,
+  longestScheduleGapSec, median, partitionPruning, quantile, refreshCosts, refreshOverheadShare, scheduledStaleness, workloadDbTimePerOperation, workloadMsPerHourAt,
 } from '../../bench/validate/opt45-measures.ts';
 import type { RunResult } from '../../bench/result-file/result-file.ts';
 
@@ -28,16 +28,41 @@ const q5Plan: ExplainJson = [{
   },
 }];
 
-test('partition pruning: share of partitions the plan does not read', () => {
-  const p = partitionPruning(q5Plan, ALL);
+/** 36 months of data (2023-01 … 2025-12) and the default partition holding rows; 47 premade months beyond stay empty. */
+const WITH_DATA = ['geometrias_default', ...months(0, 36)];
+
+test('partition pruning: share of the partitions holding data that the plan does not read', () => {
+  const p = partitionPruning(q5Plan, ALL, WITH_DATA);
   assert.equal(p.scanned, ['geometrias_p2025_05', 'geometrias_p2025_06']);
-  assert.is(p.total, 84);
-  assert.ok(Math.abs(p.share! - (1 - 2 / 84)) < 1e-12);
+  assert.equal([p.scannedWithData, p.withData, p.total], [2, 37, 84]);
+  assert.ok(Math.abs(p.share! - (1 - 2 / 37)) < 1e-12);
   // the entry itself (not the array) is accepted too
-  assert.equal(partitionPruning(q5Plan[0]!, ALL).scanned, p.scanned);
+  assert.equal(partitionPruning(q5Plan[0]!, ALL, WITH_DATA).scanned, p.scanned);
 });
 
-test('partition pruning: no pruning = every partition scanned = 0%; other relations are ignored', () => {
+test('partition pruning: 2 of 36 data partitions read, plus 40 empty ones in the table ⇒ 1 − 2/36, not 1 − 2/78', () => {
+  const data = months(0, 36);
+  const empty = months(36, 40);
+  const plan: ExplainJson = [{ Plan: { 'Node Type': 'Append', Plans: [
+    { 'Node Type': 'Seq Scan', 'Relation Name': data[10]! },
+    { 'Node Type': 'Seq Scan', 'Relation Name': data[11]! },
+  ] } }];
+  const p = partitionPruning(plan, [...data, ...empty, 'geometrias_default'], data);
+  assert.equal([p.scannedWithData, p.withData, p.total], [2, 36, 77]);
+  assert.is(p.share, 1 - 2 / 36);
+  // an empty partition the plan reads does not count against the data partitions
+  const withEmpty: ExplainJson = [{ Plan: { 'Node Type': 'Append', Plans: [
+    { 'Node Type': 'Seq Scan', 'Relation Name': data[10]! },
+    { 'Node Type': 'Seq Scan', 'Relation Name': empty[0]! },
+  ] } }];
+  const q = partitionPruning(withEmpty, [...data, ...empty], data);
+  assert.equal(q.scanned, [data[10]!, empty[0]!].sort());
+  assert.is(q.share, 1 - 1 / 36);
+  // names that are not partitions of the table do not count as holding data
+  assert.is(partitionPruning(plan, data, [...data, 'layers']).withData, 36);
+});
+
+test('partition pruning: no pruning = every data partition scanned = 0%; other relations are ignored', () => {
   const all: ExplainJson = [{
     Plan: {
       'Node Type': 'Hash Join',
@@ -47,7 +72,7 @@ test('partition pruning: no pruning = every partition scanned = 0%; other relati
       ],
     },
   }];
-  const p = partitionPruning(all, ALL);
+  const p = partitionPruning(all, ALL, WITH_DATA);
   assert.is(p.scanned.length, 84);
   assert.is(p.share, 0);
   // run-time pruning: the removed subplans have no node; a partition read twice counts once
@@ -55,9 +80,12 @@ test('partition pruning: no pruning = every partition scanned = 0%; other relati
     { 'Node Type': 'Index Scan', 'Relation Name': 'geometrias_p2024_01' },
     { 'Node Type': 'Index Scan', 'Relation Name': 'geometrias_p2024_01' },
   ] } }];
-  assert.equal(partitionPruning(runtime, ALL).scanned, ['geometrias_p2024_01']);
-  assert.is(partitionPruning(runtime, []).share, null);
-  assert.throws(() => partitionPruning([] as unknown as ExplainJson, ALL), /no "Plan"/);
+  assert.equal(partitionPruning(runtime, ALL, WITH_DATA).scanned, ['geometrias_p2024_01']);
+  assert.is(partitionPruning(runtime, ALL, WITH_DATA).share, 1 - 1 / 37);
+  // no partition holds data (or none at all): no share
+  assert.is(partitionPruning(runtime, ALL, []).share, null);
+  assert.is(partitionPruning(runtime, [], []).share, null);
+  assert.throws(() => partitionPruning([] as unknown as ExplainJson, ALL, WITH_DATA), /no "Plan"/);
 });
 
 test('longest gap between runs of a pg_cron schedule', () => {
@@ -97,20 +125,43 @@ test('refresh overhead: cost per hour at the production schedules, share of data
   assert.is(refreshOverheadShare(Number.NaN, 100), null);
 });
 
-test('workload database time per hour from the segments\' pg_stat_statements deltas', () => {
-  const seg = (variant: string, measuredSec: number, byType: Record<string, { totalExecMs: number; totalPlanMs: number }> | null) => ({
-    index: 0, repetition: 1, variant, measuredSec, stoppedEarly: null, warmupOps: 0, errorMessages: {}, schedule: null,
-    evidence: byType ? { available: true, statements: { available: true, byType } } : { available: false },
+const seg = (variant: string, repetition: number, measuredSec: number, byType: Record<string, { totalExecMs: number; totalPlanMs: number }> | null) => ({
+  index: 0, repetition, variant, measuredSec, stoppedEarly: null, warmupOps: 0, errorMessages: {}, schedule: null,
+  evidence: byType ? { available: true, statements: { available: true, byType } } : { available: false },
+});
+const timeline = (variant: string, repetition: number, ops: number) => ({ key: { variant, repetition, queryType: '*' }, totals: { ops } });
+
+test('workload database time per operation from the segments\' pg_stat_statements deltas and operations', () => {
+  const result = {
+    segments: [
+      seg('a', 1, 10, { Q1: { totalExecMs: 4000, totalPlanMs: 500 }, W1: { totalExecMs: 400, totalPlanMs: 100 } }),
+      seg('a', 2, 10, { Q1: { totalExecMs: 5000, totalPlanMs: 0 } }),
+      seg('a', 3, 10, null),
+      seg('b', 1, 10, { Q1: { totalExecMs: 1, totalPlanMs: 1 } }),
+    ],
+    results: { timelines: [timeline('a', 1, 3000), timeline('a', 2, 2000), timeline('a', 3, 999), timeline('b', 1, 10)] },
+  } as unknown as Pick<RunResult, 'segments' | 'results'>;
+  const t = workloadDbTimePerOperation(result, 'a')!;
+  assert.equal(t, { statementMs: 10_000, operations: 5000, measuredSec: 20, msPerOperation: 2, segments: 2 });
+  assert.is(workloadDbTimePerOperation(result, 'c'), null);
+});
+
+test('refresh share against the stated production load does not depend on the harness\'s --connections', () => {
+  // The same per-operation work measured at 2 and at 16 connections: a saturating closed loop does 8× the
+  // operations (and 8× the statement time) per second at 16; per operation it is the same 2 ms.
+  const run = (connections: number) => ({
+    segments: [seg('a', 1, 10, { Q1: { totalExecMs: 2 * 500 * connections, totalPlanMs: 0 } })],
+    results: { timelines: [timeline('a', 1, 500 * connections)] },
+  }) as unknown as Pick<RunResult, 'segments' | 'results'>;
+  const refreshMsPerHour = 16_340; // 4 × 360 ms + 14,900 ms
+  const shares = [2, 16].map((n) => {
+    const perOp = workloadDbTimePerOperation(run(n), 'a')!.msPerOperation;
+    return refreshOverheadShare(refreshMsPerHour, workloadMsPerHourAt(perOp, 100));
   });
-  const result = { segments: [
-    seg('a', 10, { Q1: { totalExecMs: 4000, totalPlanMs: 500 }, W1: { totalExecMs: 400, totalPlanMs: 100 } }),
-    seg('a', 10, { Q1: { totalExecMs: 5000, totalPlanMs: 0 } }),
-    seg('a', 10, null),
-    seg('b', 10, { Q1: { totalExecMs: 1, totalPlanMs: 1 } }),
-  ] } as unknown as Pick<RunResult, 'segments'>;
-  const t = workloadDbTimePerHour(result, 'a')!;
-  assert.equal(t, { statementMs: 10_000, measuredSec: 20, msPerHour: 1_800_000, segments: 2 });
-  assert.is(workloadDbTimePerHour(result, 'c'), null);
+  // 2 ms × 100 ops/s × 3600 s = 720,000 ms per hour of workload
+  assert.is(workloadMsPerHourAt(2, 100), 720_000);
+  assert.is(shares[0], 16_340 / (16_340 + 720_000));
+  assert.is(shares[1], shares[0]);
 });
 
 test('median and quantile', () => {
