@@ -7,8 +7,8 @@ import type { RunResult } from '../../bench/result-file/result-file.ts';
 /** A result with per-repetition timelines and pooled per-variant stats: mean latency of type q in repetition r = base[q] × factor(variant, q) × drift[r]. */
 function result(factor: (variant: string, q: string) => number, drift: readonly number[], base: Readonly<Record<string, number>> = {}): RunResult {
   const types = Object.keys(READ_MIX);
-  const timelines = [];
-  const variants = [];
+  const timelines: unknown[] = [];
+  const variants: unknown[] = [];
   for (const variant of ['A', 'B']) {
     const byQueryType: Record<string, unknown> = {};
     for (const q of types) {
@@ -55,7 +55,7 @@ test('a noisy improvement near the target is inconclusive, with repetitions to d
   assert.is(c.outcome, 'inconclusive');
   assert.is(c.pass, null);
   assert.ok(c.interval!.low < 0.7 && c.interval!.high > 0.7);
-  assert.ok(c.repetitionsToDecide === null || c.repetitionsToDecide > 3, `${c.repetitionsToDecide}`);
+  assert.ok(c.repetitionsToDecide === null || c.repetitionsToDecide! > 3, `${c.repetitionsToDecide}`);
   assert.match(c.note!, /straddles/);
 });
 
