@@ -59,6 +59,12 @@ export async function runComparison(
   return result;
 }
 
+/** The read query types of the run's workload with their weights (the run's mix, not a constant). */
+export function readMixOf(result: RunResult): Record<string, number> {
+  const reads = new Set<string>(READ_TYPES);
+  return Object.fromEntries(result.scenario.plan.workload.filter((w) => reads.has(w.queryType)).map((w) => [w.queryType, w.weight]));
+}
+
 /**
  * A workload-weighted improvement KPI judged on its paired interval: the change in the mix's cost
  * per operation, with the per-type table (share of the mix, A mean, B mean, change) as evidence.

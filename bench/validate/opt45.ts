@@ -658,21 +658,21 @@ export const opt45Validator: Validator = {
       const opt4 = forced.filter((f) => (OPT4_TASKS as readonly string[]).includes(f.task));
       const refresh = forced.filter((f) => f.refresh !== undefined);
       // OPT4
-      checks.push(targetCheck(`Future partitions (this month … now + 36 months, after the forced maintenance run)`, 'future_partitions >= 36', futureAfter.length, {
+      checks.push(targetCheck(`Future partitions (this month … now + 36 months, after the forced maintenance run)`, ctx.targets.get('opt45.future_partitions'), futureAfter.length, {
         method: 'monthly partitions with lower bound >= the current month and <= now + 36 months (geometrias_partitions()); the two furthest were detached and dropped before a forced partman-maintenance run',
         premake, before: futureBefore.length, dropped, recreated, first: futureAfter[0] ?? null, last: futureAfter[futureAfter.length - 1] ?? null,
       }));
       checks.push(infoCheck('Future partitions made by the automation (dropped → forced pg_cron run → back)', dropped.length === 0 ? 'nothing dropped (the furthest months held rows)' : `${recreated.length}/${dropped.length} recreated: ${dropped.map((p) => `${p} ${recreated.includes(p) ? '✓' : '✗'}`).join(', ')}`, { dropped, recreated }));
       checks.push(booleanCheck('pg_cron scheduler active (pg_cron launcher in pg_stat_activity)', launcherBefore > 0 && launcherNow > 0,
         `launcher ${launcherBefore > 0 ? 'running' : 'missing'}${restart ? `, after the restart ${restart.launcherAfter > 0 ? 'running' : 'missing'}` : ''}`, { launcherBefore, launcherAfterRestart: restart?.launcherAfter ?? null }));
-      checks.push(targetCheck('Maintenance tasks ran (forced real pg_cron runs, 4 OPT4 jobs)', 'maintenance_tasks_succeeded >= 4', opt4.filter((f) => f.status === 'succeeded').length, {
+      checks.push(targetCheck('Maintenance tasks ran (forced real pg_cron runs, 4 OPT4 jobs)', ctx.targets.get('opt45.maintenance_tasks'), opt4.filter((f) => f.status === 'succeeded').length, {
         method: 'each job switched to * * * * * (constraint-check, with the hourly refreshes, once partman-maintenance and the first minute\'s jobs had run), the first run after the switch read from cron.job_run_details, the schedule restored', jobs: opt4,
       }));
       for (const task of OPT4_TASKS) {
         const f = opt4.find((x) => x.task === task);
         checks.push(infoCheck(`  job ${task} (${f?.schedule ?? 'missing'})`, f ? `${f.status}${f.returnMessage ? `: ${f.returnMessage.slice(0, 160)}` : ''} (ran ${f.waitedSec.toFixed(0)} s after the switch)` : 'no such job', f));
       }
-      checks.push(targetCheck('Partition Pruning (Q5, 30-day window: partitions skipped)', 'pruning_share > 90%', pruning.pruned.share, {
+      checks.push(targetCheck('Partition Pruning (Q5, 30-day window: partitions skipped)', ctx.targets.get('opt45.pruning'), pruning.pruned.share, {
         method: '1 − partitions in the scan nodes of EXPLAIN (FORMAT JSON) / partitions of geometrias (default included)', params: pruning.params, scanned: pruning.pruned.scanned, total: pruning.pruned.total, withoutPruning: pruning.unpruned.scanned.length,
       }));
       const pw = median(pruning.withMs);
@@ -680,30 +680,30 @@ export const opt45Validator: Validator = {
       checks.push(infoCheck(`Q5 latency with / without pruning (median of ${PRUNING_RUNS}, enable_partition_pruning)`, `${ms(pw)} vs ${ms(pwo)} (${pw && pwo ? `${(pwo / pw).toFixed(1)}× slower without` : 'n/a'})`, { withMs: pruning.withMs, withoutMs: pruning.withoutMs }));
       const survival = { inserted: RESTART_MARKERS, inDefaultBefore: inDefault, found: markerRows.length, inProperPartition: inProper, rows: markerRows, restart };
       if (restart) {
-        checks.push(targetCheck('Survival of a server restart + missed schedule (markers beyond the horizon in their month after restart + forced run)', 'restart_survival_share >= 100%', inProper / RESTART_MARKERS, {
+        checks.push(targetCheck('Survival of a server restart + missed schedule (markers beyond the horizon in their month after restart + forced run)', ctx.targets.get('opt45.restart_survival'), inProper / RESTART_MARKERS, {
           method: `${RESTART_MARKERS} rows dated now + ${BEYOND_HORIZON_MONTHS} months inserted (geometrias_default), the embedded cluster stopped and started, partman-maintenance forced through pg_cron; share = rows found in the partition of their own month / inserted`, ...survival,
         }));
       } else {
-        checks.push(notMeasurable('Survival of a server restart', 'restart_survival_share >= 100%', `the server is not geobench's embedded cluster (${server.display}): restarting it is not ours to do. Missed schedule without a restart: ${inProper}/${RESTART_MARKERS} markers beyond the horizon moved to their month by the forced partman-maintenance run`));
+        checks.push(notMeasurable('Survival of a server restart', ctx.targets.get('opt45.restart_survival'), `the server is not geobench's embedded cluster (${server.display}): restarting it is not ours to do. Missed schedule without a restart: ${inProper}/${RESTART_MARKERS} markers beyond the horizon moved to their month by the forced partman-maintenance run`));
         checks.push(infoCheck('Missed schedule (no restart): markers moved to their month', `${inProper}/${RESTART_MARKERS}`, survival));
       }
       checks.push(booleanCheck('Dataset verify after restart, maintenance and marker cleanup', verify.ok, verify.ok ? `ok (${verify.manifest.totalRows} rows, ${verify.seconds.toFixed(1)} s)` : `FAILED: ${verify.badChunks.length} chunks differ; missing ${verify.mismatches.missing.slice(0, 5).join(', ')}`, { ok: verify.ok, rowsOutsideRange: verify.rowsOutsideRange, mismatches: verify.mismatches }));
       const failedRuns = finishedRuns.filter((r) => r.status === 'failed');
-      checks.push(targetCheck(`Infrastructure uptime (pg_cron runs of the schema's jobs that succeeded, ${finishedRuns.length} runs)`, 'uptime_share >= 99.9%', finishedRuns.length ? succeededRuns / finishedRuns.length : null, {
+      checks.push(targetCheck(`Infrastructure uptime (pg_cron runs of the schema's jobs that succeeded, ${finishedRuns.length} runs)`, ctx.targets.get('opt45.uptime'), finishedRuns.length ? succeededRuns / finishedRuns.length : null, {
         method: 'cron.job_run_details of the jobs named <schema>:… since the validation started (forced and scheduled runs); unfinished runs left out',
         since: since.toISOString(), runs: cronRuns.length, finished: finishedRuns.length, succeeded: succeededRuns, failed: failedRuns.map((r) => ({ job: r.jobname, start: r.start, message: r.returnMessage })),
       }));
 
       // OPT5
-      checks.push(targetCheck('Refresh strategy for all 5 views (scheduled pg_cron refresh / trigger summary)', 'views_with_refresh_strategy >= 5', withStrategy, { strategies, triggers, liveSummary: liveTable }));
+      checks.push(targetCheck('Refresh strategy for all 5 views (scheduled pg_cron refresh / trigger summary)', ctx.targets.get('opt45.refresh_strategies'), withStrategy, { strategies, triggers, liveSummary: liveTable }));
       const tw = median(trig.withMs);
       const two = median(trig.withoutMs);
-      checks.push(humanized(targetCheck(`Trigger refresh cost per write (single-row INSERT with the live-summary trigger, median of ${trig.withMs.length})`, 'trigger_cost_time < 100ms', tw === null ? null : tw * 1000, {
+      checks.push(humanized(targetCheck(`Trigger refresh cost per write (single-row INSERT with the live-summary trigger, median of ${trig.withMs.length})`, ctx.targets.get('opt45.trigger_cost'), tw === null ? null : tw * 1000, {
         method: `${TRIGGER_SAMPLES} seeded W1 inserts per arm in alternating blocks of ${TRIGGER_BLOCK}, each block one transaction rolled back (the no-trigger arm with ALTER TABLE … DISABLE TRIGGER geometrias_layer_day_live_insert inside it); client round trip of each INSERT`,
         withP50Ms: tw, withP99Ms: quantile(trig.withMs, 0.99), withoutP50Ms: two, withoutP99Ms: quantile(trig.withoutMs, 0.99),
       }, trig.error), tw === null ? null : ms(tw, 3)));
       checks.push(infoCheck('Trigger added latency per INSERT (median with − without)', tw !== null && two !== null ? `${tw - two >= 0 ? '+' : '−'}${ms(Math.abs(tw - two), 3)} (${ms(tw, 3)} vs ${ms(two, 3)})` : 'n/a'));
-      checks.push(targetCheck('Scheduled refresh ran (forced real pg_cron runs, 5 refresh jobs, logged refreshed)', 'refresh_jobs_succeeded >= 5', refresh.filter((f) => f.status === 'succeeded' && f.refresh).length, { jobs: refresh }));
+      checks.push(targetCheck('Scheduled refresh ran (forced real pg_cron runs, 5 refresh jobs, logged refreshed)', ctx.targets.get('opt45.refresh_jobs'), refresh.filter((f) => f.status === 'succeeded' && f.refresh).length, { jobs: refresh }));
 
       // refresh overhead
       const durations = refresh.filter((f) => f.refresh).map((f) => ({ jobname: f.jobname, schedule: f.schedule, durationMs: f.refresh!.durationMs }));
@@ -712,7 +712,7 @@ export const opt45Validator: Validator = {
       const workload = run ? workloadDbTimePerHour(run, AFTER) : null;
       const missingRefresh = refresh.filter((f) => !f.refresh).map((f) => f.task);
       const share = missingRefresh.length || refresh.length === 0 ? null : refreshOverheadShare(refreshMsPerHour, workload?.msPerHour ?? null);
-      checks.push(targetCheck('Refresh overhead share of database time (standard workload)', 'refresh_overhead_share < 1%', share, {
+      checks.push(targetCheck('Refresh overhead share of database time (standard workload)', ctx.targets.get('opt45.refresh_overhead'), share, {
         method: 'refresh ms per hour = Σ over the refresh jobs of the forced run\'s mv_refresh_log.duration_ms × runs per hour of its production schedule; workload ms per hour = Σ pg_stat_statements exec + plan time of the standard mix (Q1–Q8 + W1, Q5/Q7 routed to OPT3) per measured second × 3600, from the load run on this schema (result.json); share = refresh / (refresh + workload). The refreshes were measured while the load ran (both slowed by each other on a shared machine).',
         refreshMsPerHour, jobs: costs, workload, loadError,
       }, missingRefresh.length ? `no measured refresh for ${missingRefresh.join(', ')}` : loadError ?? undefined));
@@ -720,7 +720,7 @@ export const opt45Validator: Validator = {
       // staleness
       const liveMax = liveSamples.length ? Math.max(...liveSamples.map((s) => s.visibleMs)) : null;
       const liveAllSeen = liveSamples.length > 0 && liveSamples.every((s) => s.seen);
-      checks.push(humanized(targetCheck(`Data staleness, live summary (trigger; worst of ${liveSamples.length} writes under load)`, 'staleness_time < 5min', liveMax === null ? null : liveMax * 1000, {
+      checks.push(humanized(targetCheck(`Data staleness, live summary (trigger; worst of ${liveSamples.length} writes under load)`, ctx.targets.get('opt45.live_staleness'), liveMax === null ? null : liveMax * 1000, {
         method: `marker rows (layer ${LIVE_LAYER}) inserted one at a time while the standard workload ran; a reader on another connection polled geometrias_layer_day_live every ${LIVE_POLL_MS} ms; time from issuing the write until the reader saw it`,
         samples: liveSamples, medianMs: median(liveSamples.map((s) => s.visibleMs)), liveError,
       }, liveError ?? (liveSamples.length && !liveAllSeen ? `a marker was not visible after ${LIVE_GIVE_UP_MS / 1000} s` : undefined)), liveMax === null ? null : liveMax < 1000 ? ms(liveMax, 0) : sec(liveMax / 1000)));
@@ -733,7 +733,7 @@ export const opt45Validator: Validator = {
       }
       const worst = Object.keys(stalenessByView).length === refresh.length && refresh.length > 0 ? Math.max(...Object.values(stalenessByView).map((s) => s.worstSec)) : null;
       const worstView = Object.entries(stalenessByView).sort((a, b) => b[1].worstSec - a[1].worstSec)[0];
-      checks.push(humanized(targetCheck('Data staleness, scheduled views (worst case: longest gap of the production schedule + refresh time)', 'scheduled_staleness_time < 5min', worst === null ? null : worst * 1e6, {
+      checks.push(humanized(targetCheck('Data staleness, scheduled views (worst case: longest gap of the production schedule + refresh time)', ctx.targets.get('opt45.scheduled_staleness'), worst === null ? null : worst * 1e6, {
         method: 'per view: the longest gap between two runs of its pg_cron schedule (a write just after a refresh took its snapshot waits for the next run) + the forced run\'s measured refresh duration; the worst view counts',
         byView: stalenessByView, worstView: worstView?.[0] ?? null,
       }), worstView ? `${sec(worstView[1].worstSec)} (${worstView[0].replace('vw_geometrias_', '')}: ${sec(worstView[1].intervalSec)} gap + ${sec(worstView[1].refreshSec)}; ${Object.entries(stalenessByView).map(([v, s]) => `${v.replace('vw_geometrias_', '')} ${sec(s.worstSec)}`).join(', ')})` : null));
