@@ -99,6 +99,14 @@ export interface Comparison {
   overall: QueryTypeComparison;
 }
 
+/** How a comparison's intervals were made, in words (result files before pairing carry no method: bootstrap). */
+export function intervalMethodText(c: Pick<Comparison, 'confidence' | 'resamples' | 'seed' | 'method'>): string {
+  const level = `${Math.round(c.confidence * 100)}%`;
+  return c.method === 'paired-t'
+    ? `${level} paired Student t interval on ln(optimized/baseline) per repetition (A and B of a repetition ran back to back)`
+    : `${level} percentile-bootstrap interval over repetitions (${c.resamples} resamples, seed ${c.seed})`;
+}
+
 /** optimized/baseline − 1; null when baseline is 0 or either value is not finite. */
 export function relativeChange(baseline: number, optimized: number): number | null {
   if (!Number.isFinite(baseline) || !Number.isFinite(optimized) || baseline === 0) return null;
