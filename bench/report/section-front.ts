@@ -8,6 +8,7 @@ import type { ValidationFile } from '../validate/report-file.ts';
 import type { ProductionVerdict } from '../analysis/decision.ts';
 import { escapeMarkdown as md, html, type SafeHtml } from './escape.ts';
 import { FOREST_PLOT_FILE } from './forest-plot.ts';
+import type { WorkloadTypeRow } from '../analysis/workload-cost.ts';
 
 export { FOREST_PLOT_FILE };
 
@@ -32,6 +33,21 @@ export function decidingChecks(checks: readonly Check[]): Check[] {
 
 const MARK = { pass: '✓', fail: '✗', inconclusive: '?', info: '·', 'not-measurable': 'n/a' } as const;
 
+/** A workload-weighted KPI's per-type rows (evidence.perType of workloadCheck), or null. */
+export function perTypeRows(c: Check): WorkloadTypeRow[] | null {
+  const rows = (c.evidence as { perType?: unknown } | undefined)?.perType;
+  return Array.isArray(rows) ? (rows as WorkloadTypeRow[]) : null;
+}
+
+const msText = (us: number | null): string => (us === null ? 'n/a' : `${(us / 1000).toFixed(3)} ms`);
+const pctText = (x: number | null, sign = true): string => (x === null ? 'n/a' : `${sign && x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
+
+/** Per-type table lines: query type, share of the mix, A mean, B mean, change. */
+export function perTypeCells(rows: readonly WorkloadTypeRow[]): string[][] {
+  return rows.map((r) => [r.queryType, pctText(r.share, false), msText(r.baselineMeanUs), msText(r.optimizedMeanUs), pctText(r.change)]);
+}
+const PER_TYPE_HEADER = ['query type', 'share of the mix', 'baseline mean', 'optimized mean', 'change'];
+
 interface Figure {
   readonly file: string;
 }
@@ -48,6 +64,9 @@ ${lines.length ? html`<table class="kpi" id="deciding"><thead><tr><th></th><th>K
 ${lines.map((c) => html`<tr class="verdict-${outcomeOf(c)}"><td class="verdict">${MARK[outcomeOf(c)]}</td><td>${c.metric}</td><td class="target">${c.target ?? '—'}</td><td class="achieved">${c.achieved}</td><td>${c.repetitionsToDecide ? String(c.repetitionsToDecide) : outcomeOf(c) === 'inconclusive' ? 'not estimable' : ''}</td></tr>\n`)}
 </tbody></table>` : ''}
 ${forest ? figure(forest) : ''}
+${lines.filter((c) => perTypeRows(c)).map((c) => html`<h3>${c.metric}: by query type</h3><table class="num"><thead><tr>${PER_TYPE_HEADER.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+${perTypeCells(perTypeRows(c)!).map((cells) => html`<tr>${cells.map((x) => html`<td>${x}</td>`)}</tr>
+`)}</tbody></table>`)}
 </section>`;
 }
 
@@ -64,5 +83,10 @@ export function frontPageMarkdown(v: ValidationFile): string[] {
     out.push('');
   }
   if (v.checks.some((c) => c.interval)) out.push(`![KPI intervals against their targets](charts/${FOREST_PLOT_FILE})`, '');
+  for (const c of lines) {
+    const rows = perTypeRows(c);
+    if (!rows) continue;
+    out.push(`**${md(c.metric)}: by query type**`, '', `| ${PER_TYPE_HEADER.join(' | ')} |`, `|${PER_TYPE_HEADER.map(() => '---').join('|')}|`, ...perTypeCells(rows).map((r) => `| ${r.map(md).join(' | ')} |`), '');
+  }
   return out;
 }

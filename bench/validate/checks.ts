@@ -144,6 +144,10 @@ export function formatChecks(title: string, checks: readonly Check[]): string {
   const line = (r: string[]): string => `| ${r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
   const out = [title, line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)];
   for (const c of checks) if (c.note) out.push(`  ${c.metric}: ${c.note}`);
+  for (const c of checks) {
+    const perType = (c.evidence as { perType?: Array<{ queryType: string; share: number; change: number | null }> } | undefined)?.perType;
+    if (Array.isArray(perType)) out.push(`  ${c.metric} by type (share of the mix: change): ${perType.map((t) => `${t.queryType} ${(100 * t.share).toFixed(0)}%: ${t.change === null ? 'n/a' : `${t.change >= 0 ? '+' : ''}${(100 * t.change).toFixed(1)}%`}`).join(', ')}`);
+  }
   out.push('  ✓ whole interval clears the target · ✗ whole interval misses it · ? inconclusive (interval straddles it) · n/a not measured');
   return out.join('\n');
 }

@@ -61,4 +61,23 @@ test('forest plot: one row per KPI with an interval, in the target\'s unit, colo
   assert.equal(pngSize(png), { width: spec.width, height: spec.height });
 });
 
+test('a workload-weighted KPI shows its per-type table (share, A mean, B mean, change) on the front page, in summary.md and on the console', async () => {
+  const perType = [{ queryType: 'Q1', share: 20 / 95, baselineMeanUs: 2000, optimizedMeanUs: 1000, change: -0.5 }, { queryType: 'Q5', share: 5 / 95, baselineMeanUs: 9000, optimizedMeanUs: 90, change: -0.99 }];
+  const c = intervalCheck('Query Improvement', 'query_improvement_pct > 70%', 0.4, iv(0.3, 0.5), { evidence: { perType } });
+  const w = { ...v, checks: [c] } as ValidationFile;
+  const page = frontPageHtml(w, null, () => html``).text;
+  assert.match(page, /Query Improvement: by query type/);
+  assert.match(page, /<tr><td>Q1<\/td><td>21.1%<\/td><td>2.000 ms<\/td><td>1.000 ms<\/td><td>-50.0%<\/td><\/tr>/);
+  assert.ok(frontPageMarkdown(w).includes('| Q5 | 5.3% | 9.000 ms | 0.090 ms | -99.0% |'));
+  const { formatChecks } = await import('../../bench/validate/checks.ts');
+  assert.match(formatChecks('t', [c]), /Query Improvement by type \(share of the mix: change\): Q1 21%: -50.0%, Q5 5%: -99.0%/);
+});
+
+test('sign-off Production Ready line: ✓ yes, ✗ no, ? inconclusive, with the blocking lines', async () => {
+  const { productionReadyCheck } = await import('../../bench/validate/signoff.ts');
+  const open = productionReadyCheck({ verdict: 'inconclusive', reasons: ['COMBINED · Overhead: inconclusive'] }, {});
+  assert.equal([open.outcome, open.pass, open.achieved], ['inconclusive', null, 'INCONCLUSIVE — COMBINED · Overhead: inconclusive']);
+  assert.equal([productionReadyCheck({ verdict: 'yes', reasons: [] }, {}).outcome, productionReadyCheck({ verdict: 'no', reasons: ['x: failed'] }, {}).pass], ['pass', false]);
+});
+
 test.run();
