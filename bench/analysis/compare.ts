@@ -135,8 +135,11 @@ export function compareVariants(rows: readonly RepetitionSummary[], options: Com
   if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be in (0, 1), got ${confidence}`);
   if (options.baseline === options.optimized) throw new Error(`baseline and optimized are the same variant "${options.baseline}"`);
 
-  const base = tableOf(rows, options.baseline);
-  const opt = tableOf(rows, options.optimized);
+  const paired = (options.pairing ?? 'paired') === 'paired';
+  // Paired: a repetition where a query type completed nothing has no ratio and is left out of that
+  // type's interval. The bootstrap resamples whole repetitions and needs every row.
+  const base = tableOf(rows, options.baseline, paired);
+  const opt = tableOf(rows, options.optimized, paired);
   const queryTypes = [...new Set([...base.queryTypes, ...opt.queryTypes])].sort(byQueryType);
   for (const t of [base, opt]) {
     for (const q of queryTypes) {
@@ -144,7 +147,7 @@ export function compareVariants(rows: readonly RepetitionSummary[], options: Com
     }
   }
   const realTypes = queryTypes.filter((q) => q !== ALL_QUERY_TYPES);
-  if ((options.pairing ?? 'paired') === 'paired') return pairedComparison(base, opt, queryTypes, realTypes, options.seed, confidence);
+  if (paired) return pairedComparison(base, opt, queryTypes, realTypes, options.seed, confidence);
 
   // The point estimate uses every repetition once; bootstrap draws reuse the same code path.
   const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -213,13 +216,17 @@ const OVERALL_KEY = '\0overall';
 function pairedComparison(base: VariantTable, opt: VariantTable, queryTypes: readonly string[], realTypes: readonly string[], seed: string, confidence: number): Comparison {
   const reps = base.reps.filter((r) => opt.reps.includes(r));
   const at = (t: VariantTable, q: string, m: CompareMetric, rep: number): number => t.values.get(q)![m][t.reps.indexOf(rep)]!;
-  const mean = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
+  // Means over the repetitions that measured something (a gap is NaN).
+  const mean = (xs: readonly number[]): number => {
+    const ok = xs.filter(Number.isFinite);
+    return ok.length ? ok.reduce((s, v) => s + v, 0) / ok.length : Number.NaN;
+  };
   const geo = (xs: readonly number[]): number => (xs.every((x) => x > 0) ? Math.exp(mean(xs.map(Math.log))) : Number.NaN);
   const logRatio = (a: number, b: number): number | null => (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b) ? Math.log(b / a) : null);
 
   const change = (metric: CompareMetric, baseline: number, optimized: number, logs: ReadonlyArray<number | null>): MetricChange => {
-    const defined = logs.length > 0 && logs.every((l) => l !== null);
-    const p = defined ? pairedRatio(logs as number[], confidence) : null;
+    // Repetitions without a ratio (a value missing, zero or NaN) carry no information: left out.
+    const p = pairedRatio(logs.filter((l): l is number => l !== null), confidence);
     const hasCi = p !== null && p.ratioLow !== null;
     const c = p ? p.ratio - 1 : null;
     const ciLow = hasCi ? p.ratioLow! - 1 : c;
@@ -266,7 +273,7 @@ interface VariantTable {
   values: Map<string, Record<CompareMetric, number[]>>;
 }
 
-function tableOf(rows: readonly RepetitionSummary[], variant: string): VariantTable {
+function tableOf(rows: readonly RepetitionSummary[], variant: string, gapsAllowed = false): VariantTable {
   const mine = rows.filter((r) => r.variant === variant);
   if (mine.length === 0) throw new Error(`no rows for variant "${variant}"`);
   const reps = [...new Set(mine.map((r) => r.repetition))].sort((a, b) => a - b);
@@ -282,8 +289,8 @@ function tableOf(rows: readonly RepetitionSummary[], variant: string): VariantTa
     const perMetric = Object.fromEntries(COMPARE_METRICS.map((m) => [m, [] as number[]])) as Record<CompareMetric, number[]>;
     for (const rep of reps) {
       const row = seen.get(`${rep}\0${q}`);
-      if (!row) throw new Error(`variant "${variant}" repetition ${rep} has no row for query type "${q}"`);
-      for (const m of COMPARE_METRICS) perMetric[m].push(row[m]);
+      if (!row && !gapsAllowed) throw new Error(`variant "${variant}" repetition ${rep} has no row for query type "${q}"`);
+      for (const m of COMPARE_METRICS) perMetric[m].push(row ? row[m] : Number.NaN);
     }
     values.set(q, perMetric);
   }

@@ -219,4 +219,14 @@ test('paired (default): only repetitions both variants ran are paired', () => {
   assert.equal([m.change, m.ciAvailable, m.verdict], [-0.5, false, 'inconclusive']);
 });
 
+test('paired (default): a repetition where a type completed nothing is left out of that type only', () => {
+  const gap = rows.filter((r) => !(r.variant === 'opt' && r.repetition === 2 && r.queryType === 'Q2'));
+  const c = compareVariants(gap, paired);
+  const q2 = c.byQueryType[1]!.metrics.p50;
+  assert.equal([q2.change, q2.ciAvailable], [1, true], 'two repetitions left for Q2');
+  assert.ok(close(c.byQueryType[0]!.metrics.p50.change, -0.5));
+  const nan = rows.map((r) => (r.variant === 'opt' && r.repetition === 2 && r.queryType === 'Q2' ? { ...r, p50: asMicros(Number.NaN) } : r));
+  assert.equal(compareVariants(nan, paired).byQueryType[1]!.metrics.p50.change, 1);
+});
+
 test.run();
