@@ -50,7 +50,7 @@ const short = (s: string, n = 60): string => (s.length > n ? `${s.slice(0, n - 1
 /** The chart, or null when no KPI has an interval. */
 export function forestPlotSpec(rows: readonly ForestRow[]): ChartSpec | null {
   if (!rows.length) return null;
-  const labels = rows.map((r) => short(`${r.label} (${r.targetText})`));
+  const labels = rows.map((r) => `${short(r.label, 48)} (${r.targetText})`);
   const units = [...new Set(rows.map((r) => r.unit))];
   const config: ChartConfiguration = {
     type: 'bar',
