@@ -1,13 +1,15 @@
 /**
- * Baseline-vs-optimized comparison with bootstrap confidence intervals.
+ * Baseline-vs-optimized comparison with confidence intervals over repetitions.
  *
- * Repetitions are the unit of replication: each one is a whole run, so the
- * bootstrap resamples *repetitions* (with replacement, independently per
- * variant) and reuses the same resample for every query type and metric.
- * That keeps the per-query-type and overall intervals consistent with each
- * other and makes the whole result a pure function of (rows, seed).
+ * Repetitions are the unit of replication. Within one run (`pairing: 'paired'`, the default) A and
+ * B of repetition r ran back to back, so drift between repetitions hits both: the interval is a
+ * paired Student t on ln(B_r / A_r) (paired.ts), and change = exp(mean ln ratio) − 1. Two separate
+ * runs (`geobench compare`, the nightly) have no such pairing: `pairing: 'independent'` resamples
+ * each variant's repetitions independently (percentile bootstrap), reusing the same resample for
+ * every query type and metric. Either way the result is a pure function of (rows, options).
  */
 import seedrandom from 'seedrandom';
+import { pairedRatio } from './paired.ts';
 import type { Micros } from '../metrics/histogram.ts';
 import { ALL_QUERY_TYPES } from '../metrics/timeline.ts';
 
@@ -48,6 +50,8 @@ export interface CompareOptions {
   resamples?: number;
   /** Two-sided confidence level in (0, 1); default 0.95. */
   confidence?: number;
+  /** 'paired' (default): repetitions of one run, A_r and B_r paired. 'independent': two separate runs. */
+  pairing?: 'paired' | 'independent';
 }
 
 /** Change of one metric. Relative change = optimized/baseline − 1 (negative latency change = faster). */
@@ -59,10 +63,10 @@ export interface MetricChange {
   optimized: number;
   /** Null when undefined (baseline 0, or a value missing/NaN). */
   change: number | null;
-  /** Percentile bootstrap interval of `change`; equals `change` when `ciAvailable` is false. */
+  /** Interval of `change` (paired t or percentile bootstrap); equals `change` when `ciAvailable` is false. */
   ciLow: number | null;
   ciHigh: number | null;
-  /** False with fewer than 2 repetitions in either variant (no spread to resample). */
+  /** False with fewer than 2 (paired) repetitions: no spread to judge. */
   ciAvailable: boolean;
   /** 'better'/'worse' only when the whole interval is on one side of 0; otherwise 'inconclusive'. */
   verdict: 'better' | 'worse' | 'inconclusive';
@@ -80,16 +84,27 @@ export interface Comparison {
   baseline: string;
   optimized: string;
   seed: string;
+  /** Bootstrap resamples (independent pairing); 0 for the paired t-interval. */
   resamples: number;
   confidence: number;
+  /** How the intervals were made. Absent in result files written before pairing existed (bootstrap). */
+  method?: 'paired-t' | 'independent-bootstrap';
   /** Sorted by query type, the `*` aggregate (if given) last. */
   byQueryType: QueryTypeComparison[];
   /**
    * Overall: geometric mean over the real query types of optimized/baseline
    * (each query type weighs the same, as in SPEC/TPC-style summaries), with
-   * its own bootstrap interval. queryType is "overall".
+   * its own interval. queryType is "overall".
    */
   overall: QueryTypeComparison;
+}
+
+/** How a comparison's intervals were made, in words (result files before pairing carry no method: bootstrap). */
+export function intervalMethodText(c: Pick<Comparison, 'confidence' | 'resamples' | 'seed' | 'method'>): string {
+  const level = `${Math.round(c.confidence * 100)}%`;
+  return c.method === 'paired-t'
+    ? `${level} paired Student t interval on ln(optimized/baseline) per repetition (A and B of a repetition ran back to back)`
+    : `${level} percentile-bootstrap interval over repetitions (${c.resamples} resamples, seed ${c.seed})`;
 }
 
 /** optimized/baseline − 1; null when baseline is 0 or either value is not finite. */
@@ -120,8 +135,11 @@ export function compareVariants(rows: readonly RepetitionSummary[], options: Com
   if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be in (0, 1), got ${confidence}`);
   if (options.baseline === options.optimized) throw new Error(`baseline and optimized are the same variant "${options.baseline}"`);
 
-  const base = tableOf(rows, options.baseline);
-  const opt = tableOf(rows, options.optimized);
+  const paired = (options.pairing ?? 'paired') === 'paired';
+  // Paired: a repetition where a query type completed nothing has no ratio and is left out of that
+  // type's interval. The bootstrap resamples whole repetitions and needs every row.
+  const base = tableOf(rows, options.baseline, paired);
+  const opt = tableOf(rows, options.optimized, paired);
   const queryTypes = [...new Set([...base.queryTypes, ...opt.queryTypes])].sort(byQueryType);
   for (const t of [base, opt]) {
     for (const q of queryTypes) {
@@ -129,6 +147,7 @@ export function compareVariants(rows: readonly RepetitionSummary[], options: Com
     }
   }
   const realTypes = queryTypes.filter((q) => q !== ALL_QUERY_TYPES);
+  if (paired) return pairedComparison(base, opt, queryTypes, realTypes, options.seed, confidence);
 
   // The point estimate uses every repetition once; bootstrap draws reuse the same code path.
   const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -181,12 +200,69 @@ export function compareVariants(rows: readonly RepetitionSummary[], options: Com
     seed: options.seed,
     resamples,
     confidence,
+    method: 'independent-bootstrap',
     byQueryType: queryTypes.map((q) => build(q, q)),
     overall: build('overall', OVERALL_KEY),
   };
 }
 
 const OVERALL_KEY = '\0overall';
+
+/**
+ * Paired comparison: per query type and metric, the repetitions both variants ran; per repetition
+ * the ratio B_r/A_r; change = exp(mean ln ratio) − 1 with a Student t interval on the log ratios.
+ * Overall: per repetition the geometric mean over the real query types of B_r/A_r.
+ */
+function pairedComparison(base: VariantTable, opt: VariantTable, queryTypes: readonly string[], realTypes: readonly string[], seed: string, confidence: number): Comparison {
+  const reps = base.reps.filter((r) => opt.reps.includes(r));
+  const at = (t: VariantTable, q: string, m: CompareMetric, rep: number): number => t.values.get(q)![m][t.reps.indexOf(rep)]!;
+  // Means over the repetitions that measured something (a gap is NaN).
+  const mean = (xs: readonly number[]): number => {
+    const ok = xs.filter(Number.isFinite);
+    return ok.length ? ok.reduce((s, v) => s + v, 0) / ok.length : Number.NaN;
+  };
+  const geo = (xs: readonly number[]): number => (xs.every((x) => x > 0) ? Math.exp(mean(xs.map(Math.log))) : Number.NaN);
+  const logRatio = (a: number, b: number): number | null => (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b) ? Math.log(b / a) : null);
+
+  const change = (metric: CompareMetric, baseline: number, optimized: number, logs: ReadonlyArray<number | null>): MetricChange => {
+    // Repetitions without a ratio (a value missing, zero or NaN) carry no information: left out.
+    const p = pairedRatio(logs.filter((l): l is number => l !== null), confidence);
+    const hasCi = p !== null && p.ratioLow !== null;
+    const c = p ? p.ratio - 1 : null;
+    const ciLow = hasCi ? p.ratioLow! - 1 : c;
+    const ciHigh = hasCi ? p.ratioHigh! - 1 : c;
+    return { metric, betterWhen: BETTER_WHEN[metric], baseline, optimized, change: c, ciLow, ciHigh, ciAvailable: hasCi, verdict: hasCi ? verdictOf(BETTER_WHEN[metric], ciLow!, ciHigh!) : 'inconclusive' };
+  };
+
+  const row = (q: string): QueryTypeComparison => {
+    const metrics = {} as Record<CompareMetric, MetricChange>;
+    for (const m of COMPARE_METRICS) {
+      metrics[m] = change(m, mean(base.values.get(q)![m]), mean(opt.values.get(q)![m]), reps.map((r) => logRatio(at(base, q, m, r), at(opt, q, m, r))));
+    }
+    return { queryType: q, repetitions: { baseline: base.reps.length, optimized: opt.reps.length }, metrics };
+  };
+
+  const overallMetrics = {} as Record<CompareMetric, MetricChange>;
+  for (const m of COMPARE_METRICS) {
+    const baseline = realTypes.length ? geo(realTypes.map((q) => mean(base.values.get(q)![m]))) : Number.NaN;
+    const optimized = realTypes.length ? geo(realTypes.map((q) => mean(opt.values.get(q)![m]))) : Number.NaN;
+    const logs = realTypes.length ? reps.map((r) => {
+      const ls = realTypes.map((q) => logRatio(at(base, q, m, r), at(opt, q, m, r)));
+      return ls.every((l) => l !== null) ? mean(ls as number[]) : null;
+    }) : [null];
+    overallMetrics[m] = change(m, baseline, optimized, logs);
+  }
+  return {
+    baseline: base.variant,
+    optimized: opt.variant,
+    seed,
+    resamples: 0,
+    confidence,
+    method: 'paired-t',
+    byQueryType: queryTypes.map(row),
+    overall: { queryType: 'overall', repetitions: { baseline: base.reps.length, optimized: opt.reps.length }, metrics: overallMetrics },
+  };
+}
 
 interface VariantTable {
   variant: string;
@@ -197,7 +273,7 @@ interface VariantTable {
   values: Map<string, Record<CompareMetric, number[]>>;
 }
 
-function tableOf(rows: readonly RepetitionSummary[], variant: string): VariantTable {
+function tableOf(rows: readonly RepetitionSummary[], variant: string, gapsAllowed = false): VariantTable {
   const mine = rows.filter((r) => r.variant === variant);
   if (mine.length === 0) throw new Error(`no rows for variant "${variant}"`);
   const reps = [...new Set(mine.map((r) => r.repetition))].sort((a, b) => a - b);
@@ -213,8 +289,8 @@ function tableOf(rows: readonly RepetitionSummary[], variant: string): VariantTa
     const perMetric = Object.fromEntries(COMPARE_METRICS.map((m) => [m, [] as number[]])) as Record<CompareMetric, number[]>;
     for (const rep of reps) {
       const row = seen.get(`${rep}\0${q}`);
-      if (!row) throw new Error(`variant "${variant}" repetition ${rep} has no row for query type "${q}"`);
-      for (const m of COMPARE_METRICS) perMetric[m].push(row[m]);
+      if (!row && !gapsAllowed) throw new Error(`variant "${variant}" repetition ${rep} has no row for query type "${q}"`);
+      for (const m of COMPARE_METRICS) perMetric[m].push(row ? row[m] : Number.NaN);
     }
     values.set(q, perMetric);
   }

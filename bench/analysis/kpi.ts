@@ -150,7 +150,6 @@ export function judge(target: KpiTarget, measured: number | undefined): KpiVerdi
   return { target, achieved: measured, pass, text };
 }
 
-/** Formats a canonical-unit value the way the target was written, e.g. 212400 µs → "212.4ms". */
 /** `value` (canonical unit) in the target's written unit, rounded to `significant` digits after the conversion. */
 export function formatInUnit(value: number, target: Pick<KpiTarget, 'unit' | 'displayUnit'>, significant = 12): string {
   switch (target.displayUnit) {
@@ -167,6 +166,40 @@ export function formatInUnit(value: number, target: Pick<KpiTarget, 'unit' | 'di
     default:
       return `${fmt(value, significant)}${target.displayUnit}`;
   }
+}
+
+/** A canonical-unit value as a number in the target's written unit (µs → ms, fraction → %). */
+function inDisplayUnit(value: number, displayUnit: string): number {
+  switch (displayUnit) {
+    case 'ms':
+      return value / 1e3;
+    case 's':
+      return value / 1e6;
+    case 'min':
+      return value / 6e7;
+    case '%':
+      return value * 100;
+    default:
+      return value;
+  }
+}
+
+/**
+ * `value` in the target's unit with as few significant digits as tell the truth (at least
+ * `significant`): more digits are added until the printed number lies on the same side of the
+ * threshold as the measured one — 0.36596 against "≥ 36.6%" prints "36.596%", never "36.6%" next to ✗.
+ */
+export function formatBesideTarget(value: number, target: Pick<KpiTarget, 'unit' | 'displayUnit' | 'value'>, significant = 4): string {
+  if (!Number.isFinite(value)) return formatInUnit(value, target, significant);
+  const x = inDisplayUnit(value, target.displayUnit);
+  // The threshold as written (12 digits drop conversion noise: 0.366 × 100 = 36.6).
+  const t = Number(inDisplayUnit(target.value, target.displayUnit).toPrecision(12));
+  const side = (v: number): number => Math.sign(v - t);
+  const truth = side(Number(x.toPrecision(15)));
+  for (let d = significant; d <= 15; d++) {
+    if (side(Number(x.toPrecision(d))) === truth) return formatInUnit(value, target, d);
+  }
+  return formatInUnit(value, target, 17);
 }
 
 function compare(measured: number, op: KpiOp, threshold: number): boolean {

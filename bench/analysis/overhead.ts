@@ -13,6 +13,7 @@
  * ratios, with a 95% t-interval on the log ratios across repetitions. Pure.
  */
 import type { RunResult } from '../result-file/result-file.ts';
+import { pairedRatio, type PairedRatio } from './paired.ts';
 
 export interface SegmentOverhead {
   readonly variant: string;
@@ -39,6 +40,8 @@ export interface RatioSummary {
   readonly ciLow: number | null;
   readonly ciHigh: number | null;
   readonly repetitions: number;
+  /** The paired interval of optimized/baseline behind the reduction (null without pairs). */
+  readonly paired: PairedRatio | null;
 }
 
 export interface OverheadAnalysis {
@@ -51,8 +54,6 @@ export interface OverheadAnalysis {
 /** Maintenance cost rate of a variant: Σ over its jobs of mean duration (ms) × runs per hour. */
 export type MaintenanceRates = Readonly<Record<string, number>>;
 
-// Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom.
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
 interface SegmentEvidenceShape {
   available?: boolean;
@@ -102,20 +103,19 @@ export function ratioSummary(segments: readonly SegmentOverhead[], baseline: str
     o.push(vy);
     logs.push(Math.log(vy / vx));
   }
-  const n = logs.length;
-  if (n === 0) return { baseline: null, optimized: null, reduction: null, ciLow: null, ciHigh: null, repetitions: 0 };
-  const mean = logs.reduce((s, v) => s + v, 0) / n;
+  const paired = pairedRatio(logs);
+  if (!paired) return { baseline: null, optimized: null, reduction: null, ciLow: null, ciHigh: null, repetitions: 0, paired: null };
   const avg = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
-  let ciLow: number | null = null;
-  let ciHigh: number | null = null;
-  if (n >= 2) {
-    const sd = Math.sqrt(logs.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
-    const half = (T975[Math.min(n - 1, T975.length) - 1] ?? 1.96) * (sd / Math.sqrt(n));
-    // A higher ratio is a smaller reduction: the interval's ends swap.
-    ciLow = 1 - Math.exp(mean + half);
-    ciHigh = 1 - Math.exp(mean - half);
-  }
-  return { baseline: avg(b), optimized: avg(o), reduction: 1 - Math.exp(mean), ciLow, ciHigh, repetitions: n };
+  // A higher ratio is a smaller reduction: the interval's ends swap.
+  return {
+    baseline: avg(b),
+    optimized: avg(o),
+    reduction: 1 - paired.ratio,
+    ciLow: paired.ratioHigh === null ? null : 1 - paired.ratioHigh,
+    ciHigh: paired.ratioLow === null ? null : 1 - paired.ratioLow,
+    repetitions: paired.n,
+    paired,
+  };
 }
 
 export function analyzeOverhead(result: RunResult, baseline: string, optimized: string, maintenanceMsPerHour: MaintenanceRates = {}): OverheadAnalysis {

@@ -5,7 +5,7 @@
  * reporters (markdown.ts, html-page.ts, junit.ts) and the exit code read the result.
  */
 import type { RunResult } from '../result-file/result-file.ts';
-import type { Check } from '../validate/checks.ts';
+import { outcomeOf as checkOutcome, type Check } from '../validate/checks.ts';
 import { judgeRunDetailed, type DetectorOptions, type MetricVerdict } from './detector.ts';
 import { summarizeSkipped, type ComparableRuns, type HistoryRunRecord } from './history-index.ts';
 import { extractMetrics, kpiMetric, type MetricPoint } from './metrics.ts';
@@ -101,8 +101,10 @@ export function kpisOf(data: EntryRunData): KpiOutcome[] {
   for (const c of data.checks ?? []) {
     // As `geobench validate` judges: a target that failed or was not measured fails; informational
     // and not-measurable lines do not.
-    const pass = c.target === null || c.achieved === 'not measurable' ? null : c.pass === true;
-    out.push({ label: c.metric, target: c.target, achieved: c.achieved, pass, source: 'check', note: c.note });
+    // An inconclusive line (interval straddles the target) is neither: shown as such, not as a failure.
+    const inconclusive = checkOutcome(c) === 'inconclusive';
+    const pass = inconclusive || c.target === null || c.achieved === 'not measurable' ? null : c.pass === true;
+    out.push({ label: c.metric, target: c.target, achieved: inconclusive ? `${c.achieved} (inconclusive)` : c.achieved, pass, source: 'check', note: inconclusive ? `inconclusive: ${c.note ?? 'the interval straddles the target'}` : c.note });
   }
   return out;
 }

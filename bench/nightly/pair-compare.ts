@@ -55,7 +55,8 @@ export function compareTimings(a: RunResult, b: RunResult, o: DetectorOptions, s
     ];
     let comparison;
     try {
-      comparison = compareVariants(rows, { baseline: 'A', optimized: 'B', seed: `${seed}:${variant}` });
+      // Two separate runs: repetition r of A and of B are not a pair.
+      comparison = compareVariants(rows, { baseline: 'A', optimized: 'B', seed: `${seed}:${variant}`, pairing: 'independent' });
     } catch (err) {
       notices.push(`${variant}: no bootstrap comparison (${(err as Error).message})`);
       continue;

@@ -16,6 +16,7 @@ import { machineFacts } from '../result-file/metadata.ts';
 import { readResult } from '../result-file/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { VALIDATORS } from '../validate/registry.ts';
+import { loadTargets } from '../validate/targets.ts';
 import { writeValidation, VALIDATION_FILE, type ValidationFile } from '../validate/report-file.ts';
 import type { Check } from '../validate/checks.ts';
 import type { NightlyConfig, NightlyEntry, ScenarioEntryConfig, ValidateEntryConfig } from './config.ts';
@@ -87,7 +88,7 @@ async function runValidateEntry(entry: ValidateEntryConfig, dir: string, o: Nigh
   o.log(`nightly ${entry.id}: validate ${entry.name} at scale ${settings.scale}`);
   const outcome = await validator.run({
     server: o.server, ...settings, runId, outDir: dir, sqlDir: o.sqlDir, geobenchVersion: o.geobenchVersion,
-    loadWorkers: o.loadWorkers, signal: o.signal, log: o.log, progress: o.progress,
+    loadWorkers: o.loadWorkers, signal: o.signal, log: o.log, progress: o.progress, targets: loadTargets(),
   });
   writeValidation(dir, validator, runId, startedAt, { scale: settings.scale, seed: settings.seed }, outcome);
   const result = outcome.runResult ? readResult(path.join(dir, outcome.runResult)) : null;

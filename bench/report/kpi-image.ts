@@ -37,6 +37,7 @@ const MAX_COL = 360;
 export const VERDICT_FILL: Readonly<Record<Verdict, string>> = {
   pass: '#d4edda',
   fail: '#f8d7da',
+  inconclusive: '#ffe0b2',
   'not measured': '#fff3cd',
   'not measurable': '#e9ecef',
   info: '#e9ecef',

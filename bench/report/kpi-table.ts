@@ -3,15 +3,15 @@
  * (validation.json `checks[]`) as one list of rows with target and achieved side by side. A value
  * that was not measured is shown as "not measured" — never as a number.
  */
-import { formatInUnit, parseKpiTarget } from '../analysis/kpi.ts';
+import { formatBesideTarget, parseKpiTarget } from '../analysis/kpi.ts';
 import type { KpiRecord } from '../result-file/result-file.ts';
-import type { Check } from '../validate/checks.ts';
+import { outcomeOf, type Check } from '../validate/checks.ts';
 import { html, type SafeHtml } from './escape.ts';
 
 export const NOT_MEASURED = 'not measured';
 const NOT_MEASURABLE = 'not measurable';
 
-export type Verdict = 'pass' | 'fail' | 'not measured' | 'not measurable' | 'info';
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'not measured' | 'not measurable' | 'info';
 
 export interface KpiRow {
   /** `run` (result.json kpis) or `validation` (validation.json checks). */
@@ -30,7 +30,7 @@ export interface KpiRow {
 export function formatAchieved(k: Pick<KpiRecord, 'target' | 'achieved'>): string {
   if (k.achieved === null || k.achieved === undefined || !Number.isFinite(k.achieved)) return NOT_MEASURED;
   try {
-    return formatInUnit(k.achieved, parseKpiTarget(k.target), 4);
+    return formatBesideTarget(k.achieved, parseKpiTarget(k.target));
   } catch {
     return String(Number(k.achieved.toPrecision(4)));
   }
@@ -51,24 +51,26 @@ export function kpiRowsFromChecks(checks: readonly Check[]): KpiRow[] {
     const measurable = c.achieved !== NOT_MEASURABLE;
     const unmeasured = c.target !== null && measurable && (c.value === null || c.value === undefined);
     const achieved = !measurable ? NOT_MEASURABLE : unmeasured ? NOT_MEASURED : c.achieved;
+    const outcome = outcomeOf(c);
     const verdict: Verdict = !measurable
       ? 'not measurable'
       : c.target === null
         ? 'info'
         : unmeasured
           ? 'not measured'
-          : c.pass === true
-            ? 'pass'
-            : c.pass === false
-              ? 'fail'
-              : 'not measured';
-    return { source: 'validation', metric: c.metric, scope: null, target: c.target, achieved, verdict, note: c.note ?? null };
+          : outcome === 'pass' || outcome === 'fail' || outcome === 'inconclusive'
+            ? outcome
+            : 'not measured';
+    const optional = c.required === false ? 'optional: does not block Production Ready' : null;
+    const note = [c.note, optional].filter(Boolean).join('; ') || null;
+    return { source: 'validation', metric: c.metric, scope: null, target: c.target, achieved, verdict, note };
   });
 }
 
 export const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
   pass: '✓ pass',
   fail: '✗ FAIL',
+  inconclusive: '? inconclusive',
   'not measured': 'not measured',
   'not measurable': 'n/a',
   info: 'info',
@@ -98,6 +100,7 @@ ${body}
 export function kpiTally(rows: readonly KpiRow[]): string {
   const n = (v: Verdict): number => rows.filter((r) => r.verdict === v).length;
   const parts = [`${n('pass')} pass`, `${n('fail')} fail`];
+  if (n('inconclusive')) parts.push(`${n('inconclusive')} inconclusive`);
   if (n('not measured')) parts.push(`${n('not measured')} not measured`);
   if (n('not measurable')) parts.push(`${n('not measurable')} not measurable`);
   return parts.join(', ');

@@ -2,12 +2,14 @@
  * summary.md: a short Markdown summary to paste into a pull request — the KPI table, the headline
  * comparisons, and where the files are. Every value from a result file goes through escapeMarkdown.
  */
-import type { Comparison, QueryTypeComparison } from '../analysis/compare.ts';
+import { intervalMethodText, type Comparison, type QueryTypeComparison } from '../analysis/compare.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import type { ValidationFile } from '../validate/report-file.ts';
 import { escapeMarkdown as md, markdownCode as code } from './escape.ts';
 import { change, changeInterval, queryLabel } from './format.ts';
 import { kpiTally, VERDICT_TEXT, type KpiRow } from './kpi-table.ts';
+import { frontPageMarkdown, verdictOfFile } from './section-front.ts';
+import { VERDICT_WORDS } from '../validate/checks.ts';
 
 export interface SummaryInput {
   readonly title: string;
@@ -43,7 +45,7 @@ export function comparisonMarkdown(c: Comparison): string[] {
   const all = c.byQueryType.find((q) => q.queryType === '*');
   const perType = c.byQueryType.filter((q) => q.queryType !== '*');
   return [
-    `**${md(c.optimized)} vs ${md(c.baseline)}** (change = ${md(c.optimized)}/${md(c.baseline)} − 1; negative latency = faster; ${Math.round(c.confidence * 100)}% bootstrap CI over repetitions):`,
+    `**${md(c.optimized)} vs ${md(c.baseline)}** (change = ${md(c.optimized)}/${md(c.baseline)} − 1; negative latency = faster; ${md(intervalMethodText(c))}):`,
     '',
     ...table(header, [c.overall, ...(all ? [all] : [])].map(row)),
     '',
@@ -70,7 +72,8 @@ export function summaryMarkdown(input: SummaryInput): string {
     if (m?.versions?.postgis) facts.push(`PostGIS ${md(m.versions.postgis)}`);
     if (m?.machine) facts.push(`${md(m.machine.cpus)} CPUs`);
   }
-  if (v) facts.push(`${md(v.roadmapName)}: **${v.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}**`);
+  if (v) facts.push(`${md(v.roadmapName)}: **${md(VERDICT_WORDS[verdictOfFile(v)])}**`);
+  if (v) out.push(...frontPageMarkdown(v));
   out.push(facts.join(' · '), '');
   out.push(`### KPIs (${kpiTally(input.kpiRows)})`, '', ...kpiTableMarkdown(input.kpiRows), '');
   const comparisons = (r?.comparisons ?? []) as RunResult['comparisons'];

@@ -10,6 +10,8 @@ import { html, trusted, type SafeHtml } from './escape.ts';
 import type { EventPlacement, ReportEvent } from './events.ts';
 import type { PlanFile } from './inputs.ts';
 import { kpiTableHtml, kpiTally, type KpiRow } from './kpi-table.ts';
+import { FOREST_PLOT_FILE, frontPageHtml, VERDICT_CLASS, verdictOfFile } from './section-front.ts';
+import { VERDICT_WORDS } from '../validate/checks.ts';
 import { environmentSection, runSection, validationSection } from './section-metadata.ts';
 import { eventsHtml, methodHtml, warningsHtml } from './section-notes.ts';
 import { plansHtml } from './section-plans.ts';
@@ -47,10 +49,10 @@ table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px soli
 thead th{background:#343a40;color:#fff}table.kv th{background:#f1f3f5;color:#212529;font-weight:600;white-space:nowrap}
 table.num td{text-align:right}table.num td:first-child{text-align:left}tr.total td{font-weight:600;background:#f8f9fa}
 .kpi td.verdict{font-weight:700;white-space:nowrap}.verdict-pass td.verdict{background:#d4edda}.verdict-fail td.verdict{background:#f8d7da}
-.verdict-not-measured td.verdict,.verdict-not-measured td.achieved{background:#fff3cd}.verdict-not-measurable td.verdict,.verdict-info td.verdict{background:#e9ecef}
+.verdict-inconclusive td.verdict,.verdict-inconclusive td.achieved{background:#ffe0b2}.verdict-not-measured td.verdict,.verdict-not-measured td.achieved{background:#fff3cd}.verdict-not-measurable td.verdict,.verdict-info td.verdict{background:#e9ecef}
 .kpi td.target,.kpi td.achieved{font-family:"DejaVu Sans Mono",monospace}.note{color:#6c757d;font-size:12px}
 td.cmp{font-size:12px;white-space:nowrap}td.cmp.verdict-better{background:#e6f4ea}td.cmp.verdict-worse{background:#fbe9eb}.ci{color:#495057}
-.muted{color:#6c757d}.good{color:#1e7e34;font-weight:700}.bad{color:#bd2130;font-weight:700}.status-complete{color:#1e7e34;font-weight:700}.status-incomplete,.status-failed{color:#bd2130;font-weight:700}
+.muted{color:#6c757d}.open{color:#ef6c00;font-weight:700}.good{color:#1e7e34;font-weight:700}.bad{color:#bd2130;font-weight:700}.status-complete{color:#1e7e34;font-weight:700}.status-incomplete,.status-failed{color:#bd2130;font-weight:700}
 pre{background:#f8f9fa;border:1px solid #dee2e6;padding:8px;overflow-x:auto;font-size:12px;font-family:"DejaVu Sans Mono",monospace;white-space:pre}
 details{margin:4px 0}details.plan{border:1px solid #dee2e6;border-radius:4px;padding:4px 8px}summary{cursor:pointer}.label{font-weight:600;margin:8px 0 2px}
 figure{margin:16px 0}.chart-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:8px 16px}.chart-grid figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #dee2e6}figcaption{color:#495057;font-size:13px}
@@ -68,7 +70,7 @@ function chartsHtml(charts: readonly ChartImage[]): SafeHtml {
   const named = (re: RegExp): ChartImage[] => charts.filter((c) => re.test(c.file));
   const spectra = named(/latency-spectrum-/);
   const time = named(/(latency-over-time-|throughput-over-time)/);
-  const rest = charts.filter((c) => !spectra.includes(c) && !time.includes(c) && !/kpi-table/.test(c.file));
+  const rest = charts.filter((c) => !spectra.includes(c) && !time.includes(c) && !/kpi-table|forest-plot/.test(c.file));
   const kpi = named(/kpi-table/);
   return html`<section id="charts"><h2>Charts</h2>
 ${spectra.length ? html`<h3>Latency by percentile, baseline vs optimized</h3><div class="chart-grid">${spectra.map(figure)}</div>` : ''}
@@ -82,7 +84,7 @@ function headline(input: PageInput): SafeHtml {
   const r = input.result;
   const v = input.validation;
   const status = r ? html`run <span class="status-${r.status}">${r.status}</span>${r.statusReason ? html` (${r.statusReason})` : ''}` : html``;
-  const verdict = v ? html`${r ? ' · ' : ''}${v.roadmapName}: <span class="${v.allTargetsHold ? 'good' : 'bad'}">${v.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}</span>` : html``;
+  const verdict = v ? html`${r ? ' · ' : ''}${v.roadmapName}: <span class="${VERDICT_CLASS[verdictOfFile(v)]}">${VERDICT_WORDS[verdictOfFile(v)]}</span>` : html``;
   return html`<p>${status}${verdict} · KPIs: ${kpiTally(input.kpiRows)}</p>`;
 }
 
@@ -108,6 +110,7 @@ export function reportPage(input: PageInput): string {
 ${headline(input)}
 <nav>${nav.map(([href, text]) => html`<a href="${href!}">${text!}</a>`)}</nav>
 </header>
+${input.validation ? frontPageHtml(input.validation, input.charts.find((c) => c.file.endsWith(FOREST_PLOT_FILE)) ?? null, figure) : ''}
 <section id="kpis"><h2>KPI targets</h2>
 <p class="muted">Target and achieved side by side; "not measured" = no measurement, never a filled-in value.</p>
 ${kpiTableHtml(input.kpiRows)}

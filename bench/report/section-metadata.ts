@@ -1,5 +1,7 @@
 /** "Run" section: what was measured, where, with what — enough to reproduce the run or to compare like with like. */
 import type { RunResult } from '../result-file/result-file.ts';
+import { VERDICT_CLASS, verdictOfFile } from './section-front.ts';
+import { VERDICT_WORDS } from '../validate/checks.ts';
 import type { ValidationFile } from '../validate/report-file.ts';
 import { html, type HtmlValue, type SafeHtml } from './escape.ts';
 import { bytes, count } from './format.ts';
@@ -71,7 +73,7 @@ export function validationSection(v: ValidationFile): SafeHtml {
   return html`<section id="validation"><h2>Validation</h2>
 ${keyValueTable([
   ['validator', html`<b>${v.validator}</b> (${v.roadmapName})`],
-  ['verdict', html`<span class="${v.allTargetsHold ? 'good' : 'bad'}">${v.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}</span>`],
+  ['verdict', html`<span class="${VERDICT_CLASS[verdictOfFile(v)]}">${VERDICT_WORDS[verdictOfFile(v)]}</span>`],
   ['run id', v.runId],
   ['started / finished', `${v.startedAt} → ${v.finishedAt}`],
   ['dataset', v.dataset ? `scale ${v.dataset.scale}, seed ${v.dataset.seed}` : null],

@@ -1,5 +1,5 @@
 /** Measured numbers: per-query-type tables per variant, comparisons with confidence intervals, sizes, segments. */
-import type { Comparison, MetricChange, QueryTypeComparison } from '../analysis/compare.ts';
+import { intervalMethodText, type Comparison, type MetricChange, type QueryTypeComparison } from '../analysis/compare.ts';
 import type { QueryStats } from '../analysis/run-analysis.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import { html, type SafeHtml } from './escape.ts';
@@ -45,7 +45,7 @@ export function comparisonsHtml(r: RunResult): SafeHtml {
   const blocks = r.comparisons.map((c) => {
     if (!isComparison(c)) return html`<h3>${c.optimized} vs ${c.baseline}</h3><p class="bad">Comparison unavailable: ${c.unavailable}</p>`;
     return html`<h3>${c.optimized} vs ${c.baseline}</h3>
-<p class="muted">Each cell: baseline → ${c.optimized} (ms, or ops/s for throughput), relative change ${c.optimized}/${c.baseline} − 1 with its ${Math.round(c.confidence * 100)}% bootstrap interval over repetitions (${count(c.resamples)} resamples, seed ${c.seed}), and the verdict: better or worse only when the whole interval is on one side of 0.</p>
+<p class="muted">Each cell: baseline → ${c.optimized} (ms, or ops/s for throughput), relative change ${c.optimized}/${c.baseline} − 1 with its ${intervalMethodText(c)}, and the verdict: better or worse only when the whole interval is on one side of 0.</p>
 <table class="comparison" data-optimized="${c.optimized}">
 <thead><tr><th>query type</th><th>p50</th><th>p95</th><th>p99</th><th>mean</th><th>throughput</th></tr></thead>
 <tbody>

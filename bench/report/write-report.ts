@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../result-file/result-file.ts';
 import { CHARTS_DIR, runCharts } from './charts.ts';
 import { placeEvents, type EventPlacement } from './events.ts';
 import { EVENTS_FILE, loadRunFolder, type ReportInputs } from './inputs.ts';
+import { forestPlotSpec, forestRows } from './forest-plot.ts';
 import { KPI_IMAGE_FILE } from './kpi-image.ts';
 import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
 import { summaryMarkdown } from './markdown.ts';
@@ -36,7 +37,7 @@ export function writeBytesAtomic(file: string, data: Uint8Array): void {
 }
 
 /** Chart files a report writes; older ones that this report does not rewrite are removed. */
-const OWN_CHART = /^(latency-spectrum-.*|latency-over-time-.*|throughput-over-time|storage-sizes|kpi-table)\.png$/;
+const OWN_CHART = /^(latency-spectrum-.*|latency-over-time-.*|throughput-over-time|storage-sizes|kpi-table|forest-plot)\.png$/;
 
 export function reportTitle(inputs: Pick<ReportInputs, 'result' | 'validation'>): string {
   const r = inputs.result;
@@ -71,7 +72,8 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   const images: ChartImage[] = [];
   const kpiPng = render.renderKpiImage(kpiRows, `KPI targets — ${title.replace(/^geobench — /, '')}`);
   images.push({ file: `${CHARTS_DIR}/${KPI_IMAGE_FILE}`, title: 'KPI table', caption: 'The KPI table above as a picture.', png: kpiPng, ...pngSize(kpiPng) });
-  const specs = r ? runCharts(r, placement.placed) : [];
+  const forest = inputs.validation ? forestPlotSpec(forestRows(inputs.validation.checks)) : null;
+  const specs = [...(forest ? [forest] : []), ...(r ? runCharts(r, placement.placed) : [])];
   log(`report: drawing ${specs.length + 1} charts for ${dir}`);
   for (const spec of specs) {
     try {

@@ -90,7 +90,7 @@ export interface RpcLoadResult {
   readonly timeouts: number;
   /** Length of the window (shorter when stopped by the signal). */
   readonly durationSec: number;
-  /** requests / durationSec. */
+  /** Successful (2xx) responses per second: an error answered fast is not throughput. */
   readonly rps: number;
   /** 2xx latencies, integer µs. */
   readonly latency: LatencySummary;
@@ -234,9 +234,14 @@ export async function runRpcLoad(options: RpcLoadOptions): Promise<RpcLoadResult
   const durationSec = (windowEnd - windowStart) / 1000;
   return {
     requests, non2xx, errors, timeouts, durationSec,
-    rps: durationSec > 0 ? requests / durationSec : 0,
+    rps: successRate(requests, non2xx, durationSec),
     latency: summarize(histogram),
     encoded: encodeHistogram(histogram),
     statusCodes, errorSamples,
   };
+}
+
+/** 2xx responses per second: responses in the window minus the non-2xx ones, over the window (0 for an empty window). */
+export function successRate(responses: number, non2xx: number, durationSec: number): number {
+  return durationSec > 0 ? (responses - non2xx) / durationSec : 0;
 }

@@ -1,4 +1,8 @@
-import { judge, parseKpiTarget, formatInUnit } from '../analysis/kpi.ts';
+import { productionVerdict, decideOnInterval, type KpiInterval, type Outcome, type ProductionVerdict } from '../analysis/decision.ts';
+import { judge, parseKpiTarget, formatBesideTarget } from '../analysis/kpi.ts';
+import type { TargetSpec } from './targets.ts';
+
+export type { KpiInterval, Outcome };
 
 /**
  * One line of a validator's KPI table (the roadmap's "Métrica | Target | Achieved | ✓"): the
@@ -14,56 +18,137 @@ export interface Check {
   readonly value: number | null;
   /** Human-readable achieved value. */
   readonly achieved: string;
-  /** true/false against the target; null when informational or not measured. */
+  /** true only for outcome 'pass'; false for 'fail'; null otherwise (kept for validation.json readers). */
   readonly pass: boolean | null;
+  /** pass / fail / inconclusive (interval straddles the target) / info / not-measurable. */
+  readonly outcome?: Outcome;
+  /** Comparative KPIs: the 95% interval of `value`, in the target's canonical unit. */
+  readonly interval?: KpiInterval;
+  /** Inconclusive: repetitions that would likely decide it at the observed mean and spread. */
+  readonly repetitionsToDecide?: number | null;
+  /** False for a roadmap claim that does not block Production Ready (targets file). Default true. */
+  readonly required?: boolean;
+  /** The targets-file key the target came from. */
+  readonly targetKey?: string;
   /** Why a value is missing (not measurable on PostgreSQL, a step failed …). */
   readonly note?: string;
   /** Raw measurements behind the value (sizes, timings…), kept in the result file. */
   readonly evidence?: unknown;
 }
 
-/** A check against a KPI target string, judged by the shared KPI grammar. */
-export function targetCheck(metric: string, target: string, value: number | null | undefined, evidence?: unknown, note?: string): Check {
-  const t = parseKpiTarget(target);
+/** A target as a string (grammar) or as a targets-file entry. */
+export type TargetInput = string | TargetSpec;
+
+const specOf = (t: TargetInput): { target: string; required?: boolean; targetKey?: string } =>
+  typeof t === 'string' ? { target: t } : { target: t.target, required: t.required, targetKey: t.key };
+
+/** The outcome of a line, for lines written before outcomes existed (validation.json readers). */
+export function outcomeOf(c: Pick<Check, 'outcome' | 'target' | 'pass' | 'achieved'>): Outcome {
+  if (c.outcome) return c.outcome;
+  if (c.achieved === 'not measurable') return 'not-measurable';
+  if (c.target === null) return 'info';
+  return c.pass === true ? 'pass' : c.pass === false ? 'fail' : 'not-measurable';
+}
+
+/** A check against a KPI target on a single measured value (no interval: sizes, counts, shares). */
+export function targetCheck(metric: string, target: TargetInput, value: number | null | undefined, evidence?: unknown, note?: string): Check {
+  const spec = specOf(target);
+  const t = parseKpiTarget(spec.target);
   const verdict = judge(t, value ?? undefined);
+  const outcome: Outcome = verdict.pass === true ? 'pass' : verdict.pass === false ? 'fail' : 'not-measurable';
   return {
     metric,
-    target,
+    ...spec,
     value: verdict.achieved,
-    achieved: verdict.achieved === null ? 'not measured' : formatInUnit(verdict.achieved, t, 4),
+    achieved: verdict.achieved === null ? 'not measured' : formatBesideTarget(verdict.achieved, t),
     pass: verdict.pass,
+    outcome,
     ...(note ? { note } : {}),
     ...(evidence !== undefined ? { evidence } : {}),
   };
 }
 
+/**
+ * A comparative KPI judged on its interval: pass only when the whole interval clears the target,
+ * fail when the whole interval misses it, otherwise inconclusive (with the repetitions that would
+ * likely decide it). Without an interval (one repetition) a measured estimate is inconclusive.
+ */
+export function intervalCheck(metric: string, target: TargetInput, estimate: number | null | undefined, interval: KpiInterval | null, options: { evidence?: unknown; note?: string; repetitionsToDecide?: number | null } = {}): Check {
+  const spec = specOf(target);
+  const t = parseKpiTarget(spec.target);
+  const base = { metric, ...spec, ...(options.evidence !== undefined ? { evidence: options.evidence } : {}) };
+  if (estimate === null || estimate === undefined || !Number.isFinite(estimate)) {
+    return { ...base, value: null, achieved: 'not measured', pass: null, outcome: 'not-measurable', ...(options.note ? { note: options.note } : {}) };
+  }
+  const outcome = interval ? decideOnInterval(t, interval.low, interval.high) : 'inconclusive';
+  const shown = interval
+    ? `${formatBesideTarget(estimate, t)} [${formatBesideTarget(interval.low, t)}, ${formatBesideTarget(interval.high, t)}]`
+    : `${formatBesideTarget(estimate, t)} (no interval)`;
+  const decide = outcome === 'inconclusive'
+    ? interval ? (options.repetitionsToDecide ? `interval straddles the target; about ${options.repetitionsToDecide} repetitions would likely decide it at the observed spread` : 'interval straddles the target; the observed spread gives no estimate of the repetitions needed')
+      : 'one repetition: no interval; run at least 2 (--repeat)'
+    : undefined;
+  const note = [options.note, decide].filter(Boolean).join('; ');
+  return {
+    ...base,
+    value: estimate,
+    achieved: shown,
+    pass: outcome === 'pass' ? true : outcome === 'fail' ? false : null,
+    outcome,
+    ...(interval ? { interval } : {}),
+    ...(outcome === 'inconclusive' ? { repetitionsToDecide: options.repetitionsToDecide ?? null } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
 /** A yes/no checklist item ("Rollback tested"): passes only when `ok` is true. */
 export function booleanCheck(metric: string, ok: boolean, achieved: string, evidence?: unknown): Check {
-  return { metric, target: 'yes', value: ok ? 1 : 0, achieved, pass: ok, ...(evidence !== undefined ? { evidence } : {}) };
+  return { metric, target: 'yes', value: ok ? 1 : 0, achieved, pass: ok, outcome: ok ? 'pass' : 'fail', ...(evidence !== undefined ? { evidence } : {}) };
 }
 
 /** A reported figure without a target (e.g. cache hit ratio before/after). */
 export function infoCheck(metric: string, achieved: string, evidence?: unknown): Check {
-  return { metric, target: null, value: null, achieved, pass: null, ...(evidence !== undefined ? { evidence } : {}) };
+  return { metric, target: null, value: null, achieved, pass: null, outcome: 'info', ...(evidence !== undefined ? { evidence } : {}) };
 }
 
-/** A roadmap claim PostgreSQL cannot show: listed, with the reason, never given a value. */
-export function notMeasurable(metric: string, claim: string, reason: string): Check {
-  return { metric, target: claim, value: null, achieved: 'not measurable', pass: null, note: reason };
+/** A roadmap claim PostgreSQL cannot show: listed, with the reason, never given a value. Required unless the targets file says not. */
+export function notMeasurable(metric: string, claim: TargetInput, reason: string): Check {
+  return { metric, ...specOf(claim), value: null, achieved: 'not measurable', pass: null, outcome: 'not-measurable', note: reason };
 }
 
-/** Every target held (informational and not-measurable lines do not count; a failed or unmeasured target does). */
+/** The Production Ready verdict of a KPI table: yes / no / inconclusive with the blocking lines. */
+export function checksVerdict(checks: readonly Check[]): ProductionVerdict {
+  return productionVerdict(checks.map((c) => ({ metric: c.metric, outcome: outcomeOf(c), ...(c.required !== undefined ? { required: c.required } : {}), ...(c.note ? { note: c.note } : {}) })));
+}
+
+/** Every required target holds: the verdict is yes (kept for validation.json's allTargetsHold). */
 export function allTargetsHold(checks: readonly Check[]): boolean {
-  return checks.every((c) => c.target === null || c.achieved === 'not measurable' || c.pass === true);
+  return checksVerdict(checks).verdict === 'yes';
 }
+
+/** The mark of an outcome in text tables; inconclusive has its own. */
+export const OUTCOME_MARK: Readonly<Record<Outcome, string>> = { pass: '✓', fail: '✗', inconclusive: '?', info: '·', 'not-measurable': 'n/a' };
+
+/** The verdict in words, for headings. */
+export const VERDICT_WORDS: Readonly<Record<ProductionVerdict['verdict'], string>> = {
+  yes: 'all required targets hold',
+  no: 'NOT all targets hold',
+  inconclusive: 'INCONCLUSIVE (no target fails, some intervals straddle their target)',
+};
 
 /** The roadmap-style table, one row per check. */
 export function formatChecks(title: string, checks: readonly Check[]): string {
   const rows = [['Métrica', 'Target', 'Achieved', '']];
-  for (const c of checks) rows.push([c.metric, c.target ?? '—', c.achieved, c.pass === true ? '✓' : c.pass === false ? '✗' : c.achieved === 'not measurable' ? 'n/a' : '·']);
+  for (const c of checks) rows.push([c.metric, c.target ?? '—', c.achieved, OUTCOME_MARK[outcomeOf(c)] + (c.required === false ? ' (optional)' : '')]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
   const out = [title, line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)];
   for (const c of checks) if (c.note) out.push(`  ${c.metric}: ${c.note}`);
+  for (const c of checks) {
+    const perType = (c.evidence as { perType?: Array<{ queryType: string; share: number; change: number | null }> } | undefined)?.perType;
+    if (Array.isArray(perType)) out.push(`  ${c.metric} by type (share of the mix: change): ${perType.map((t) => `${t.queryType} ${(100 * t.share).toFixed(0)}%: ${t.change === null ? 'n/a' : `${t.change >= 0 ? '+' : ''}${(100 * t.change).toFixed(1)}%`}`).join(', ')}`);
+  }
+  out.push('  ✓ whole interval clears the target · ✗ whole interval misses it · ? inconclusive (interval straddles it) · n/a not measured');
   return out.join('\n');
 }
+

@@ -8,8 +8,10 @@ import { schemaJobRuns } from '../evidence/cron-jobs.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import { loadCatalog } from '../migrate/catalog.ts';
 import type { RunResult } from '../result-file/result-file.ts';
-import { infoCheck, targetCheck, type Check } from './checks.ts';
-import { averageImprovement, OPT3_ROUTES, runComparison } from './comparison-run.ts';
+import { reductionKpi } from '../analysis/decision.ts';
+import { parseKpiTarget } from '../analysis/kpi.ts';
+import { infoCheck, intervalCheck, targetCheck, type Check } from './checks.ts';
+import { OPT3_ROUTES, readMixOf, runComparison, workloadCheck, workloadImprovement } from './comparison-run.ts';
 import { measureMaintenance, withMaintenanceFailures } from './maintenance-cost.ts';
 import { loadProductionLoad } from './production-load.ts';
 import { stability } from './stability.ts';
@@ -82,12 +84,16 @@ export const combinedValidator: Validator = {
     const cmp = run.comparisons.find((c) => !('unavailable' in c) && c.optimized === AFTER);
     const overall = cmp && !('unavailable' in cmp) ? cmp.overall.metrics : undefined;
     const o = analysis.overhead;
+    const overheadTarget = ctx.targets.get('combined.overhead_reduction');
+    const overheadKpi = reductionKpi(o.paired, parseKpiTarget(overheadTarget.target));
     const checks: Check[] = [
-      withMaintenanceFailures(targetCheck('Overhead Reduction (database ms per 1,000 ops)', 'overhead_reduction >= 36.6%', o.reduction,
-        { ...o, method: '1 − geometric mean over repetitions of optimized/baseline (statement exec+plan ms + prorated maintenance ms) per 1,000 operations; 95% t-interval on log ratios', maintenance }), maintenance),
-      targetCheck('Query Improvement (8 types, mean latency)', 'query_improvement_pct > 70%', averageImprovement(run, BEFORE, AFTER),
-        { method: '1 − geometric mean over Q1–Q8 of optimized/baseline mean latency at the same offered load' }),
-      targetCheck(`System Stability (intended operations answered without error, ${ctx.repetitions} × ${ctx.durationSec} s)`, 'stability_share >= 99.5%', stable?.share,
+      withMaintenanceFailures(intervalCheck('Overhead Reduction (database ms per 1,000 ops)', overheadTarget, overheadKpi.estimate, overheadKpi.interval, {
+        evidence: { ...o, method: '1 − geometric mean over repetitions of optimized/baseline (statement exec+plan ms + prorated maintenance ms) per 1,000 operations; 95% paired t-interval on the log ratios', maintenance },
+        repetitionsToDecide: overheadKpi.repetitionsToDecide,
+      }), maintenance),
+      workloadCheck('Query Improvement (workload cost at the read mix, mean latency)', ctx.targets.get('combined.query_improvement'), workloadImprovement(run, BEFORE, AFTER, readMixOf(run)),
+        { load: 'the same offered load for both variants' }),
+      targetCheck(`System Stability (intended operations answered without error, ${ctx.repetitions} × ${ctx.durationSec} s)`, ctx.targets.get('combined.stability'), stable?.share,
         { method: '1 − (errors + timeouts + dropped) / (answered + errors + timeouts + dropped); late operations were answered and are reported, not counted', errors: after?.errors, timeouts: after?.timeouts, dropped: after?.dropped, late: after?.late, ops: after?.ops, intended: stable?.intended }),
       infoCheck('Overhead per 1,000 ops (baseline → optimized)', `${o.baseline?.toFixed(0) ?? 'n/a'} → ${o.optimized?.toFixed(0) ?? 'n/a'} ms (${pct(o.reduction === null ? null : -o.reduction)}${ci(o.ciHigh === null ? null : -o.ciHigh, o.ciLow === null ? null : -o.ciLow)})`),
       infoCheck('Maintenance (scheduled jobs at their production schedule)', maintenance.jobs === null ? 'pg_cron not installed' : `${(maintenance.msPerHour / 1000).toFixed(1)} s of work per hour over ${maintenance.jobs.length} jobs${maintenance.failures.length ? ` (${maintenance.failures.length} failed)` : ''}`, maintenance.jobs),

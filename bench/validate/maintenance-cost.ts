@@ -88,7 +88,7 @@ export function maintenanceSteps(jobs: readonly { jobname: string; schedule: str
 export function withMaintenanceFailures(check: Check, m: Pick<MaintenanceCost, 'failures'>): Check {
   if (m.failures.length === 0) return check;
   const note = `maintenance job failed: ${m.failures.join('; ')}`;
-  return { ...check, pass: false, note: check.note ? `${check.note}; ${note}` : note };
+  return { ...check, pass: false, outcome: 'fail', note: check.note ? `${check.note}; ${note}` : note };
 }
 
 /** Writes `n` seeded W1 rows in multi-row INSERTs (ids from the workload sequence, removed afterwards). */

@@ -86,9 +86,9 @@ export const opt3Validator: Validator = {
       const indexes = (await client.query<{ tablename: string; indexname: string; indexdef: string }>('SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = ANY($2) ORDER BY 1, 2', [after.schema, views.map((v) => v.matviewname)])).rows;
       const populated = views.filter((v) => v.ispopulated).length;
       const withUnique = views.filter((v) => indexes.some((i) => i.tablename === v.matviewname && /^CREATE UNIQUE INDEX/.test(i.indexdef))).length;
-      checks.push(targetCheck('Materialized Views (populated)', 'materialized_views >= 5', populated, { views }));
-      checks.push(targetCheck('View Indexes', 'view_indexes >= 12', indexes.length, { indexes: indexes.map((i) => `${i.tablename}.${i.indexname}`) }));
-      checks.push(targetCheck('Index Coverage (views with a unique index)', 'index_coverage_share >= 100%', views.length ? withUnique / views.length : null));
+      checks.push(targetCheck('Materialized Views (populated)', ctx.targets.get('opt3.materialized_views'), populated, { views }));
+      checks.push(targetCheck('View Indexes', ctx.targets.get('opt3.view_indexes'), indexes.length, { indexes: indexes.map((i) => `${i.tablename}.${i.indexname}`) }));
+      checks.push(targetCheck('Index Coverage (views with a unique index)', ctx.targets.get('opt3.index_coverage'), views.length ? withUnique / views.length : null));
 
       // Each RPC function against the base table.
       const correctness: Record<string, { samples: number; matches: number; mismatch?: unknown }> = {};
@@ -111,7 +111,7 @@ export const opt3Validator: Validator = {
         }
         correctness[eq.fn] = entry;
       }
-      checks.push(targetCheck(`RPC Functions Operational (${RPC_EQUIVALENTS.length} × ${SAMPLES} calls = table)`, 'rpc_correct_share >= 100%', total ? ok / total : null, correctness));
+      checks.push(targetCheck(`RPC Functions Operational (${RPC_EQUIVALENTS.length} × ${SAMPLES} calls = table)`, ctx.targets.get('opt3.rpc_correct'), total ? ok / total : null, correctness));
 
       // The workload before/after OPT3, with the query types OPT3 serves routed to its views and
       // functions (the same parameters; see `routes` in bench/queries/).
@@ -121,7 +121,7 @@ export const opt3Validator: Validator = {
         { name: AFTER, migrateTo: 'OPT3', description: 'OPT3: routed query types read its views / call its functions', routes: { ...OPT3_ROUTES } },
       ]);
       const routedTypes = Object.keys(OPT3_ROUTES);
-      checks.push(targetCheck(`RPC Function Latency vs baseline (${routedTypes.join(', ')} routed, mean latency)`, 'query_improvement_pct > 90%', averageImprovement(run, BEFORE, AFTER, routedTypes),
+      checks.push(targetCheck(`RPC Function Latency vs baseline (${routedTypes.join(', ')} routed, mean latency)`, ctx.targets.get('opt3.rpc_latency_improvement'), averageImprovement(run, BEFORE, AFTER, routedTypes),
         { method: '1 − geometric mean over the routed query types of OPT3/before mean latency, from the interleaved workload run (result.json)', routes: OPT3_ROUTES }));
       const comparison = run.comparisons.find((c) => !('unavailable' in c) && c.optimized === AFTER);
       for (const type of routedTypes) {
@@ -176,10 +176,10 @@ export const opt3Validator: Validator = {
       const worstP99 = Math.max(...Object.values(loads).map((l) => l.latency.p99));
       const failures = Object.values(loads).reduce((s, l) => s + l.non2xx + l.errors + l.timeouts, 0);
       const perFn = Object.fromEntries(Object.entries(loads).map(([fn, l]) => [fn, { rps: l.rps, p50: l.latency.p50, p99: l.latency.p99, non2xx: l.non2xx, errors: l.errors, timeouts: l.timeouts, statusCodes: l.statusCodes, errorSamples: l.errorSamples }]));
-      checks.push(targetCheck('RPC Throughput (mean of the 6 functions, HTTP)', 'throughput > 4500', rpsValues.reduce((a, b) => a + b, 0) / rpsValues.length, perFn));
-      checks.push(targetCheck('RPC Latency (p99, worst function, HTTP)', 'p99 < 350ms', Number.isFinite(worstP99) ? worstP99 : null));
-      checks.push(targetCheck('RPC Errors (non-2xx, socket errors, timeouts)', 'rpc_error_rate <= 0%', failures / Math.max(1, Object.values(loads).reduce((s, l) => s + l.requests, 0))));
-      checks.push(targetCheck('Cache Hit Ratio (during the HTTP RPC loads)', 'cache_hit_share > 85%', hitRatio, httpBuffers));
+      checks.push(targetCheck('RPC Throughput (mean of the 6 functions, HTTP)', ctx.targets.get('opt3.rpc_throughput'), rpsValues.reduce((a, b) => a + b, 0) / rpsValues.length, perFn));
+      checks.push(targetCheck('RPC Latency (p99, worst function, HTTP)', ctx.targets.get('opt3.rpc_p99'), Number.isFinite(worstP99) ? worstP99 : null));
+      checks.push(targetCheck('RPC Errors (non-2xx, socket errors, timeouts)', ctx.targets.get('opt3.rpc_errors'), failures / Math.max(1, Object.values(loads).reduce((s, l) => s + l.requests, 0))));
+      checks.push(targetCheck('Cache Hit Ratio (during the HTTP RPC loads)', ctx.targets.get('opt3.cache_hit'), hitRatio, httpBuffers));
       const overhead = httpOverhead(loads, sqlLoads);
       for (const [fn, o] of Object.entries(overhead)) {
         checks.push(infoCheck(`HTTP overhead: ${fn} (HTTP vs direct SQL, same calls)`, o.text, o));
@@ -212,7 +212,7 @@ export const opt3Validator: Validator = {
         refresh[v.matviewname] = (performance.now() - t) / 1000;
       }
       const probe = await prober.stop();
-      checks.push(targetCheck('View Availability (during REFRESH CONCURRENTLY)', 'view_availability_share >= 99.9%', probe.probes ? probe.availability : null, { probe, refreshSec: refresh }));
+      checks.push(targetCheck('View Availability (during REFRESH CONCURRENTLY)', ctx.targets.get('opt3.view_availability'), probe.probes ? probe.availability : null, { probe, refreshSec: refresh }));
       evidence.rpcLoads = perFn;
       evidence.httpOverhead = overhead;
       evidence.latency = latency;

@@ -37,6 +37,7 @@ import { AFTER, deleteMarkers, futurePartitions, launcherRunning, MARKER_ID_END,
 import { measureTriggerCost, triggerCostChecks, TRIGGER_SAMPLES, type TriggerCost } from './opt45/trigger-cost.ts';
 import { cronRunsSince, uptimeCheck } from './opt45/uptime.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
+import type { Targets } from './targets.ts';
 
 export { requireOpt45Extensions, MARKER_ID_FIRST, MARKER_ID_END };
 export type { ForcedJobResult };
@@ -71,24 +72,24 @@ interface Measured {
 }
 
 /** The checklist in report order (OPT4, then OPT5), with the evidence of the derived measures. */
-function checklist(m: Measured): { checks: Check[]; evidence: Record<string, unknown> } {
-  const overhead = refreshOverhead(m.forced, m.run, m.production, m.loadError);
-  const staleness = scheduledStalenessChecks(m.forced, m.inventory.jobs, m.marker);
+function checklist(m: Measured, t: Targets): { checks: Check[]; evidence: Record<string, unknown> } {
+  const overhead = refreshOverhead(m.forced, m.run, m.production, m.loadError, t);
+  const staleness = scheduledStalenessChecks(m.forced, m.inventory.jobs, m.marker, t);
   const checks = [
     // OPT4
-    ...horizonChecks({ premake: m.inventory.premake, futureBefore: m.inventory.futureBefore, futureAfter: m.futureAfter, dropped: m.dropped }),
+    ...horizonChecks({ premake: m.inventory.premake, futureBefore: m.inventory.futureBefore, futureAfter: m.futureAfter, dropped: m.dropped }, t),
     launcherCheck(m.inventory.launcherBefore, m.launcherNow, m.restart?.launcherAfter ?? null),
-    ...maintenanceRanChecks(m.forced),
-    ...pruningChecks(m.pruning),
-    ...survivalChecks(m.restart, m.inDefault, m.placement, m.serverDisplay),
+    ...maintenanceRanChecks(m.forced, t),
+    ...pruningChecks(m.pruning, t),
+    ...survivalChecks(m.restart, m.inDefault, m.placement, m.serverDisplay, t),
     verifyCheck(m.verify),
-    uptimeCheck(m.cronRuns, m.since),
+    uptimeCheck(m.cronRuns, m.since, t),
     // OPT5
-    refreshStrategyCheck(m.inventory),
-    ...triggerCostChecks(m.trig),
-    refreshRanCheck(m.forced),
+    refreshStrategyCheck(m.inventory, t),
+    ...triggerCostChecks(m.trig, t),
+    refreshRanCheck(m.forced, t),
     overhead.check,
-    liveStalenessCheck(m.liveSamples, m.liveError),
+    liveStalenessCheck(m.liveSamples, m.liveError, t),
     ...staleness.checks,
     refreshReadsCheck(m.reads),
     liveExactCheck(m.liveDiff),
@@ -227,7 +228,7 @@ export const opt45Validator: Validator = {
       const marker = await writeScheduledMarker(s.client);
       const during = await wave(ctx, s, before.inventory, marker);
       const after = await afterWave(ctx, s, marker, since);
-      const { checks, evidence } = checklist({ since, serverDisplay: s.server.display, production, ...before, marker, ...during, ...after });
+      const { checks, evidence } = checklist({ since, serverDisplay: s.server.display, production, ...before, marker, ...during, ...after }, ctx.targets);
       return { checks, evidence: { schema, markerIds: [MARKER_ID_FIRST, MARKER_ID_END - 1], ...evidence }, ...(during.run ? { runResult: 'result.json' } : {}) };
     } finally {
       await s.client.end().catch(() => {});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../result-file/result-file.ts';
-import { allTargetsHold, type Check } from './checks.ts';
+import { checksVerdict, type Check } from './checks.ts';
+import type { ProductionVerdict } from '../analysis/decision.ts';
 import type { ValidationOutcome, Validator } from './types.ts';
 
 export const VALIDATION_FILE = 'validation.json';
@@ -14,7 +15,11 @@ export interface ValidationFile {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly dataset: { readonly scale: number; readonly seed: number };
+  /** verdict === 'yes' (kept for readers of schema version 1). */
   readonly allTargetsHold: boolean;
+  /** yes / no / inconclusive, and the lines that keep it from yes. Absent in files written before it existed. */
+  readonly verdict?: ProductionVerdict['verdict'];
+  readonly verdictReasons?: readonly string[];
   readonly checks: readonly Check[];
   /** The load run's result file, relative to this folder. */
   readonly runResult: string | null;
@@ -22,6 +27,7 @@ export interface ValidationFile {
 }
 
 export function writeValidation(dir: string, validator: Validator, runId: string, startedAt: string, dataset: { scale: number; seed: number }, outcome: ValidationOutcome): ValidationFile {
+  const verdict = checksVerdict(outcome.checks);
   const file: ValidationFile = {
     schemaVersion: 1,
     validator: validator.name,
@@ -30,7 +36,9 @@ export function writeValidation(dir: string, validator: Validator, runId: string
     startedAt,
     finishedAt: new Date().toISOString(),
     dataset,
-    allTargetsHold: allTargetsHold(outcome.checks),
+    allTargetsHold: verdict.verdict === 'yes',
+    verdict: verdict.verdict,
+    verdictReasons: verdict.reasons,
     checks: outcome.checks,
     runResult: outcome.runResult ?? null,
     evidence: outcome.evidence ?? {},

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeReport } from '../report/write-report.ts';
-import { allTargetsHold, booleanCheck, type Check } from './checks.ts';
+import { booleanCheck, checksVerdict, type Check } from './checks.ts';
+import type { ProductionVerdict } from '../analysis/decision.ts';
 import { writeValidation } from './report-file.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
@@ -11,6 +12,13 @@ import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
  * A validator that fails outright (a migration error, a lost database) is recorded as a failed
  * check with its message and the others still run; Ctrl-C stops the sign-off.
  */
+/** The "Production Ready" line: ✓ yes, ✗ no, ? inconclusive — with what keeps it from yes. */
+export function productionReadyCheck(verdict: ProductionVerdict, evidence: unknown): Check {
+  const words = { yes: 'YES', no: 'NO', inconclusive: 'INCONCLUSIVE' }[verdict.verdict];
+  const base = booleanCheck('Production Ready (every required target of every validator holds)', verdict.verdict === 'yes', verdict.reasons.length ? `${words} — ${verdict.reasons.join('; ')}` : words, { ...(evidence as object), verdict });
+  return verdict.verdict === 'inconclusive' ? { ...base, pass: null, outcome: 'inconclusive' } : base;
+}
+
 export function signoffValidator(parts: () => readonly Validator[]): Validator {
   return {
     name: 'signoff',
@@ -18,7 +26,7 @@ export function signoffValidator(parts: () => readonly Validator[]): Validator {
     description: 'every validator in turn, one KPI table and the Production Ready verdict',
     async run(ctx: ValidateContext): Promise<ValidationOutcome> {
       const checks: Check[] = [];
-      const outcomes: Record<string, { allTargetsHold: boolean; dir: string; error?: string }> = {};
+      const outcomes: Record<string, { allTargetsHold: boolean; verdict: ProductionVerdict['verdict']; dir: string; error?: string }> = {};
       for (const v of parts()) {
         if (ctx.signal.aborted) break;
         const dir = path.join(ctx.outDir, v.name);
@@ -28,22 +36,25 @@ export function signoffValidator(parts: () => readonly Validator[]): Validator {
         try {
           const outcome = await v.run({ ...ctx, outDir: dir, runId });
           const file = writeValidation(dir, v, runId, startedAt, { scale: ctx.scale, seed: ctx.seed }, outcome);
-          outcomes[v.name] = { allTargetsHold: file.allTargetsHold, dir: v.name };
+          outcomes[v.name] = { allTargetsHold: file.allTargetsHold, verdict: file.verdict ?? (file.allTargetsHold ? 'yes' : 'no'), dir: v.name };
           for (const c of outcome.checks) checks.push({ ...c, metric: `${v.name.toUpperCase()} · ${c.metric}` });
           await writeReport(dir, ctx.log).catch((err: Error) => ctx.log(`report of ${v.name} not written: ${err.message}`));
         } catch (err) {
           if (ctx.signal.aborted) throw err;
           const message = (err as Error).message;
           ctx.log(`validate ${v.name} failed: ${message}`);
-          outcomes[v.name] = { allTargetsHold: false, dir: v.name, error: message };
+          outcomes[v.name] = { allTargetsHold: false, verdict: 'no', dir: v.name, error: message };
           checks.push(booleanCheck(`${v.name.toUpperCase()} · validator completed`, false, `failed: ${message}`));
         }
       }
       const names = parts().map((v) => v.name);
       const ran = names.filter((n) => outcomes[n]);
-      const ready = ran.length === names.length && ran.every((n) => outcomes[n]!.allTargetsHold) && allTargetsHold(checks);
-      checks.push(booleanCheck('Production Ready (every target of every validator holds)', ready,
-        ready ? 'YES' : `NO — ${names.filter((n) => !outcomes[n]?.allTargetsHold).map((n) => (outcomes[n] ? n : `${n} (not run)`)).join(', ')} not all targets hold`, outcomes));
+      // The verdict over every validator's lines: no on a failure or a required KPI not measured,
+      // inconclusive when the rest hold but an interval straddles its target; a validator not run is a no.
+      const notRun = names.filter((n) => !outcomes[n]);
+      const v = checksVerdict(checks);
+      const verdict: ProductionVerdict = notRun.length ? { verdict: 'no', reasons: [...notRun.map((n) => `${n}: not run`), ...v.reasons] } : v;
+      checks.push(productionReadyCheck(verdict, outcomes));
       return { checks, evidence: { validators: outcomes } };
     },
   };

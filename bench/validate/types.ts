@@ -1,5 +1,6 @@
 import type { DbTarget } from '../db/target.ts';
 import type { Check } from './checks.ts';
+import type { Targets } from './targets.ts';
 
 /** What every validator gets: the server, where to write, how long to measure, how to report. */
 export interface ValidateContext {
@@ -18,6 +19,8 @@ export interface ValidateContext {
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
   readonly progress: (line: string) => void;
+  /** The roadmap targets (scenarios/targets.json or --targets): validators look their targets up here. */
+  readonly targets: Targets;
   /**
    * An RPC endpoint to load instead of starting `geobench rpc serve` (a real PostgREST / Supabase
    * URL serving the same API functions over the same database), with its API key.

@@ -29,7 +29,8 @@ const rows: RepetitionSummary[] = [
   row('opt', 2, 'Q2', 600, 1200, 1800, 700, 200),
   row('opt', 3, 'Q2', 600, 1200, 1800, 700, 200),
 ];
-const opts = { baseline: 'baseline', optimized: 'opt', seed: 'geobench-1' };
+const opts = { baseline: 'baseline', optimized: 'opt', seed: 'geobench-1', pairing: 'independent' as const };
+const paired = { baseline: 'baseline', optimized: 'opt', seed: 'geobench-1' };
 const close = (a: number | null, b: number, eps = 1e-12) => a !== null && Math.abs(a - b) < eps;
 
 const relativeCases: Array<[number, number, number | null]> = [
@@ -188,5 +189,44 @@ for (const [name, data, extra, pattern] of invalid) {
     assert.throws(() => compareVariants(data, { ...opts, ...extra }), pattern);
   });
 }
+
+test('paired (default): constant per-repetition ratio → zero-width interval at the ratio', () => {
+  const c = compareVariants(rows, paired);
+  assert.is(c.method, 'paired-t');
+  assert.is(c.resamples, 0);
+  const p50 = c.byQueryType[0]!.metrics.p50;
+  assert.ok(close(p50.change, -0.5) && close(p50.ciLow, -0.5) && close(p50.ciHigh, -0.5), `${p50.ciLow} ${p50.ciHigh}`);
+  assert.is(p50.verdict, 'better');
+  assert.ok(close(c.overall.metrics.p50.change, 0));
+});
+
+test('paired (default): t-interval on ln(B_r/A_r), worked example', () => {
+  // Ratios 0.5, 0.6, 0.7 in repetitions 1..3 while A drifts 1000 → 3000.
+  const data = [[1000, 500], [2000, 1200], [3000, 2100]].flatMap(([a, b], i) => [row('baseline', i + 1, 'Q1', a!, 1, 1, 1, 1), row('opt', i + 1, 'Q1', b!, 1, 1, 1, 1)]);
+  const m = compareVariants(data, paired).byQueryType[0]!.metrics.p50;
+  const logs = [0.5, 0.6, 0.7].map(Math.log);
+  const mean = logs.reduce((a, b) => a + b, 0) / 3;
+  const sd = Math.sqrt(logs.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
+  const half = 4.302652729749462 * sd / Math.sqrt(3);
+  assert.ok(close(m.change, Math.exp(mean) - 1, 1e-12));
+  assert.ok(close(m.ciLow, Math.exp(mean - half) - 1, 1e-9) && close(m.ciHigh, Math.exp(mean + half) - 1, 1e-9), `${m.ciLow} ${m.ciHigh}`);
+  assert.is(m.verdict, 'better');
+});
+
+test('paired (default): only repetitions both variants ran are paired', () => {
+  const single = rows.filter((r) => r.repetition === 1 || r.variant === 'opt');
+  const m = compareVariants(single, paired).byQueryType[0]!.metrics.p50;
+  assert.equal([m.change, m.ciAvailable, m.verdict], [-0.5, false, 'inconclusive']);
+});
+
+test('paired (default): a repetition where a type completed nothing is left out of that type only', () => {
+  const gap = rows.filter((r) => !(r.variant === 'opt' && r.repetition === 2 && r.queryType === 'Q2'));
+  const c = compareVariants(gap, paired);
+  const q2 = c.byQueryType[1]!.metrics.p50;
+  assert.equal([q2.change, q2.ciAvailable], [1, true], 'two repetitions left for Q2');
+  assert.ok(close(c.byQueryType[0]!.metrics.p50.change, -0.5));
+  const nan = rows.map((r) => (r.variant === 'opt' && r.repetition === 2 && r.queryType === 'Q2' ? { ...r, p50: asMicros(Number.NaN) } : r));
+  assert.equal(compareVariants(nan, paired).byQueryType[1]!.metrics.p50.change, 1);
+});
 
 test.run();

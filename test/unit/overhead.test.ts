@@ -56,4 +56,15 @@ test('one repetition: a reduction without an interval', () => {
   assert.is(s.ciLow, null);
 });
 
+test('interval: Student t on the log ratios with n − 1 degrees of freedom (t(0.975, 2) = 4.3027 at n = 3)', () => {
+  const segs = [[10, 6], [20, 14], [30, 24]].flatMap(([b, o], i) => [{ variant: 'b', repetition: i + 1, msPer1000: b }, { variant: 'o', repetition: i + 1, msPer1000: o }]) as unknown as SegmentOverhead[];
+  const s = ratioSummary(segs, 'b', 'o', (x) => x.msPer1000);
+  const logs = [0.6, 0.7, 0.8].map(Math.log);
+  const mean = logs.reduce((a, v) => a + v, 0) / 3;
+  const half = 4.302652729749462 * Math.sqrt(logs.reduce((a, v) => a + (v - mean) ** 2, 0) / 2) / Math.sqrt(3);
+  assert.ok(Math.abs(s.ciLow! - (1 - Math.exp(mean + half))) < 1e-12, `${s.ciLow}`);
+  assert.ok(Math.abs(s.ciHigh! - (1 - Math.exp(mean - half))) < 1e-12, `${s.ciHigh}`);
+  assert.is(s.paired!.n, 3);
+});
+
 test.run();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import seedrandom from 'seedrandom';
-import { isLoopbackHost, rpcEndpoint, runRpcLoad } from '../../bench/rpc/load.ts';
+import { isLoopbackHost, rpcEndpoint, runRpcLoad, successRate } from '../../bench/rpc/load.ts';
 import { decodeHistogram } from '../../bench/metrics/histogram.ts';
 
 test('loopback: 127.0.0.0/8, ::1 and localhost only', () => {
@@ -19,6 +19,13 @@ test('endpoint: /rpc/<fn> appended to the base path; remote and non-http refused
   assert.throws(() => rpcEndpoint('ftp://127.0.0.1/', 'f'), /http:\/\/ or https:\/\//);
   assert.throws(() => rpcEndpoint('not a url', 'f'), /not a valid URL/);
   assert.throws(() => rpcEndpoint('http://127.0.0.1', 'a/b'), /not a function name/);
+});
+
+test('successRate: 2xx responses per second only', () => {
+  assert.is(successRate(1000, 0, 10), 100);
+  assert.is(successRate(1000, 400, 10), 60);
+  assert.is(successRate(1000, 1000, 10), 0, 'all errors: no throughput');
+  assert.is(successRate(5, 1, 0), 0);
 });
 
 test('runRpcLoad refuses a remote URL before sending anything', async () => {
@@ -65,7 +72,7 @@ test('per-connection seeded argument streams, headers, status counting, µs hist
     assert.ok(Number.isInteger(r.latency.p50), 'integer µs');
     assert.is(decodeHistogram(r.encoded).totalCount, r.latency.count);
     assert.ok(Math.abs(r.durationSec - 0.6) < 1e-9);
-    assert.ok(Math.abs(r.rps - r.requests / 0.6) < 1e-6);
+    assert.ok(Math.abs(r.rps - (r.requests - r.non2xx) / 0.6) < 1e-6, 'requests/s counts 2xx only');
     assert.equal(r.errorSamples, ['400 {"code":"22023","message":"too small"}']);
     const h = seenHeaders[0]!;
     assert.is(h.apikey, 'sekret-key');

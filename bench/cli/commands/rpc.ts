@@ -74,7 +74,7 @@ export function registerRpc(program: Command): void {
       if (opts.json) console.log(JSON.stringify({ function: fn, ...result }, null, 2));
       else {
         const ms = (us: number): string => (us / 1000).toFixed(3);
-        console.log(`${fn}: ${result.requests} requests in ${result.durationSec.toFixed(1)} s = ${result.rps.toFixed(1)} req/s; non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+        console.log(`${fn}: ${result.requests} requests in ${result.durationSec.toFixed(1)} s = ${result.rps.toFixed(1)} 2xx responses/s; non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
         console.log(`latency ms: p50 ${ms(result.latency.p50)}  p90 ${ms(result.latency.p90)}  p99 ${ms(result.latency.p99)}  max ${ms(result.latency.max)}`);
         for (const s of result.errorSamples) console.log(`  ${s}`);
       }

@@ -10,7 +10,8 @@ import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale, parseSeed } from '../options.ts';
 import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
-import { formatChecks } from '../../validate/checks.ts';
+import { checksVerdict, formatChecks, VERDICT_WORDS } from '../../validate/checks.ts';
+import { DEFAULT_TARGETS_FILE, loadTargets } from '../../validate/targets.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
 import { writeValidation } from '../../validate/report-file.ts';
 import { newRunId } from './run.ts';
@@ -26,7 +27,7 @@ const seconds = (name: string, min: number) => (raw: string): number => {
 
 export function registerValidate(program: Command): void {
   program.command('validate')
-    .description(`measure an optimization against the roadmap's checklist and KPI targets; exit 0 only when every target holds (${Object.keys(VALIDATORS).join(', ')})`)
+    .description(`measure an optimization against the roadmap's checklist and KPI targets (scenarios/targets.json); exit 0 only when every required target holds, 1 when one fails or is inconclusive (${Object.keys(VALIDATORS).join(', ')})`)
     .argument('<validator>', `one of: ${Object.keys(VALIDATORS).join(', ')}`)
     .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, 0.1)
     .option('--seed <n>', 'dataset seed', parseSeed, 1)
@@ -35,12 +36,14 @@ export function registerValidate(program: Command): void {
     .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), 3)
     .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), 4)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
+    .option('--targets <file>', `the roadmap targets file (JSON, checked before anything runs; default ${path.relative(process.cwd(), DEFAULT_TARGETS_FILE) || DEFAULT_TARGETS_FILE})`)
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
     .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
-    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+      const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
       const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       const server = await openDatabase(targetOptions(cmd), say);
       if (server.kind === 'external' && !opts.allowDestructive) {
@@ -53,10 +56,12 @@ export function registerValidate(program: Command): void {
       const outcome = await validator.run({
         server, scale: opts.scale, seed: opts.seed, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
         connections: opts.connections, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
-        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc,
+        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc, targets,
       });
       const file = writeValidation(outDir, validator, runId, startedAt, { scale: opts.scale, seed: opts.seed }, outcome);
-      console.log(formatChecks(`\n${validator.roadmapName} — ${file.allTargetsHold ? 'all targets hold' : 'NOT all targets hold'}`, outcome.checks));
+      const verdict = checksVerdict(outcome.checks);
+      console.log(formatChecks(`\n${validator.roadmapName} — ${VERDICT_WORDS[verdict.verdict]}`, outcome.checks));
+      for (const reason of verdict.reasons) console.log(`  blocks Production Ready: ${reason}`);
       console.log(`\nresults: ${path.join(outDir, 'validation.json')}`);
       if (!file.allTargetsHold) process.exitCode = 1;
       await reportAfterRun(outDir);

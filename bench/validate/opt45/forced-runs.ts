@@ -10,6 +10,7 @@ import type { CronJob } from '../../evidence/cron-jobs.ts';
 import { forceEveryMinute, restoreForcedSchedules } from '../cron-force.ts';
 import { infoCheck, targetCheck, type Check } from '../checks.ts';
 import { OPT4_TASKS, openIn, sleep, taskOf, viewOfCommand } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 const OPT4_TIMEOUT_SEC = 150;
 const REFRESH_TIMEOUT_SEC = 180;
@@ -124,10 +125,10 @@ export const opt4Runs = (forced: readonly ForcedJobResult[]): ForcedJobResult[] 
 export const refreshRuns = (forced: readonly ForcedJobResult[]): ForcedJobResult[] => forced.filter((f) => f.refresh !== undefined);
 
 /** "Maintenance tasks ran": the four OPT4 jobs, each forced through pg_cron. */
-export function maintenanceRanChecks(forced: readonly ForcedJobResult[]): Check[] {
+export function maintenanceRanChecks(forced: readonly ForcedJobResult[], targets: Targets): Check[] {
   const opt4 = opt4Runs(forced);
   return [
-    targetCheck('Maintenance tasks ran (forced real pg_cron runs, 4 OPT4 jobs)', 'maintenance_tasks_succeeded >= 4', opt4.filter((f) => f.status === 'succeeded').length, {
+    targetCheck('Maintenance tasks ran (forced real pg_cron runs, 4 OPT4 jobs)', targets.get('opt45.maintenance_tasks'), opt4.filter((f) => f.status === 'succeeded').length, {
       method: 'each job switched to * * * * * (constraint-check, with the hourly refreshes, once partman-maintenance and the first minute\'s jobs had run), the first run after the switch read from cron.job_run_details, the schedule restored', jobs: opt4,
     }),
     ...OPT4_TASKS.map((task) => {
@@ -138,7 +139,7 @@ export function maintenanceRanChecks(forced: readonly ForcedJobResult[]): Check[
 }
 
 /** "Scheduled refresh ran": the five OPT5 refresh jobs, each forced through pg_cron and logged. */
-export function refreshRanCheck(forced: readonly ForcedJobResult[]): Check {
+export function refreshRanCheck(forced: readonly ForcedJobResult[], targets: Targets): Check {
   const refresh = refreshRuns(forced);
-  return targetCheck('Scheduled refresh ran (forced real pg_cron runs, 5 refresh jobs, logged refreshed)', 'refresh_jobs_succeeded >= 5', refresh.filter((f) => f.status === 'succeeded' && f.refresh).length, { jobs: refresh });
+  return targetCheck('Scheduled refresh ran (forced real pg_cron runs, 5 refresh jobs, logged refreshed)', targets.get('opt45.refresh_jobs'), refresh.filter((f) => f.status === 'succeeded' && f.refresh).length, { jobs: refresh });
 }

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { infoCheck, targetCheck, type Check } from '../checks.ts';
 import { scalar } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 /** Detaches and drops the two furthest months of the horizon that hold no rows; returns their names. */
 export async function dropFurthestEmptyMonths(client: pg.Client, log: (l: string) => void): Promise<string[]> {
@@ -25,10 +26,10 @@ export async function dropFurthestEmptyMonths(client: pg.Client, log: (l: string
   return dropped;
 }
 
-export function horizonChecks(h: { premake: number | null; futureBefore: readonly string[]; futureAfter: readonly string[]; dropped: readonly string[] }): Check[] {
+export function horizonChecks(h: { premake: number | null; futureBefore: readonly string[]; futureAfter: readonly string[]; dropped: readonly string[] }, targets: Targets): Check[] {
   const recreated = h.dropped.filter((p) => h.futureAfter.includes(p));
   return [
-    targetCheck(`Future partitions (this month … now + 36 months, after the forced maintenance run)`, 'future_partitions >= 36', h.futureAfter.length, {
+    targetCheck(`Future partitions (this month … now + 36 months, after the forced maintenance run)`, targets.get('opt45.future_partitions'), h.futureAfter.length, {
       method: 'monthly partitions with lower bound >= the current month and <= now + 36 months (geometrias_partitions()); the two furthest were detached and dropped before a forced partman-maintenance run',
       premake: h.premake, before: h.futureBefore.length, dropped: h.dropped, recreated, first: h.futureAfter[0] ?? null, last: h.futureAfter[h.futureAfter.length - 1] ?? null,
     }),

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { schemaJobs, type CronJob } from '../../evidence/cron-jobs.ts';
 import { booleanCheck, targetCheck, type Check } from '../checks.ts';
 import { futurePartitions, launcherRunning, LIVE_TRIGGERS, scalar, viewOfCommand } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 export interface Inventory {
   readonly jobs: CronJob[];
@@ -46,6 +47,6 @@ export function launcherCheck(before: number, now: number, afterRestart: number 
     `launcher ${before > 0 ? 'running' : 'missing'}${afterRestart !== null ? `, after the restart ${afterRestart > 0 ? 'running' : 'missing'}` : ''}`, { launcherBefore: before, launcherAfterRestart: afterRestart });
 }
 
-export function refreshStrategyCheck(inv: Inventory): Check {
-  return targetCheck('Refresh strategy for all 5 views (scheduled pg_cron refresh / trigger summary)', 'views_with_refresh_strategy >= 5', inv.withStrategy, { strategies: inv.strategies, triggers: inv.triggers, liveSummary: inv.liveTable });
+export function refreshStrategyCheck(inv: Inventory, targets: Targets): Check {
+  return targetCheck('Refresh strategy for all 5 views (scheduled pg_cron refresh / trigger summary)', targets.get('opt45.refresh_strategies'), inv.withStrategy, { strategies: inv.strategies, triggers: inv.triggers, liveSummary: inv.liveTable });
 }

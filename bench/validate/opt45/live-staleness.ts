@@ -7,6 +7,7 @@ import type { DbTarget } from '../../db/target.ts';
 import { targetCheck, type Check } from '../checks.ts';
 import { median } from '../opt45-measures.ts';
 import { humanized, MARKER_ID_FIRST, ms, openIn, sec, sleep } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 const LIVE_LAYER = 998;
 const LIVE_MARKER_FIRST = MARKER_ID_FIRST + 200;
@@ -54,10 +55,10 @@ export async function liveStaleness(target: DbTarget, loadRunning: () => boolean
   return out;
 }
 
-export function liveStalenessCheck(samples: readonly LiveSample[], error: string | null): Check {
+export function liveStalenessCheck(samples: readonly LiveSample[], error: string | null, targets: Targets): Check {
   const worst = samples.length ? Math.max(...samples.map((s) => s.visibleMs)) : null;
   const allSeen = samples.length > 0 && samples.every((s) => s.seen);
-  return humanized(targetCheck(`Data staleness, live summary (trigger; worst of ${samples.length} writes under load)`, 'staleness_time < 5min', worst === null ? null : worst * 1000, {
+  return humanized(targetCheck(`Data staleness, live summary (trigger; worst of ${samples.length} writes under load)`, targets.get('opt45.live_staleness'), worst === null ? null : worst * 1000, {
     method: `marker rows (layer ${LIVE_LAYER}) inserted one at a time while the standard workload ran; a reader on another connection polled geometrias_layer_day_live every ${LIVE_POLL_MS} ms; time from issuing the write until the reader saw it`,
     samples, medianMs: median(samples.map((s) => s.visibleMs)), liveError: error,
   }, error ?? (samples.length && !allSeen ? `a marker was not visible after ${LIVE_GIVE_UP_MS / 1000} s` : undefined)), worst === null ? null : worst < 1000 ? ms(worst, 0) : sec(worst / 1000));

@@ -1,4 +1,5 @@
 /**
+import type { Targets } from '../targets.ts';
  * Checklist item "Partition Pruning": Q5 (a 30-day window) EXPLAINed with and without
  * enable_partition_pruning, the share of the partitions holding rows that its plan skips, and its
  * latency with and without pruning.
@@ -9,6 +10,7 @@ import { queryType } from '../../queries/index.ts';
 import { infoCheck, targetCheck, type Check } from '../checks.ts';
 import { median, partitionPruning, type PruningMeasure } from '../opt45-measures.ts';
 import { ms } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 const PRUNING_RUNS = 20;
 
@@ -71,11 +73,11 @@ export async function measurePruning(c: pg.Client, seed: number, totalRows: numb
   return { pruned, unpruned, params, withData, withMs, withoutMs };
 }
 
-export function pruningChecks(p: PruningResult): Check[] {
+export function pruningChecks(p: PruningResult, targets: Targets): Check[] {
   const pw = median(p.withMs);
   const pwo = median(p.withoutMs);
   return [
-    targetCheck(`Partition Pruning (Q5, 30-day window: partitions holding data skipped; read ${p.pruned.scannedWithData} of ${p.pruned.withData} with data, ${p.pruned.total} in all)`, 'pruning_share > 90%', p.pruned.share, {
+    targetCheck(`Partition Pruning (Q5, 30-day window: partitions holding data skipped; read ${p.pruned.scannedWithData} of ${p.pruned.withData} with data, ${p.pruned.total} in all)`, targets.get('opt45.pruning'), p.pruned.share, {
       method: '1 − (partitions holding rows that the scan nodes of EXPLAIN (FORMAT JSON) read) / (partitions holding rows); a partition holds rows when SELECT EXISTS (SELECT 1 FROM ONLY <partition>) is true at measurement time. Empty premade months and an empty default partition count on neither side: skipping them saves nothing',
       params: p.params, scanned: p.pruned.scanned, scannedWithData: p.pruned.scannedWithData, withData: p.pruned.withData, total: p.pruned.total,
       withoutPruning: { scanned: p.unpruned.scanned.length, scannedWithData: p.unpruned.scannedWithData },

@@ -8,6 +8,7 @@ import { embeddedTargetIfConfigured, startCluster, stopCluster } from '../../db/
 import type { DbTarget } from '../../db/target.ts';
 import { infoCheck, notMeasurable, targetCheck, type Check } from '../checks.ts';
 import { launcherRunning, MARKER_ID_FIRST, scalar, sleep } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 export const RESTART_MARKERS = 5;
 const RESTART_LAYER = 997;
@@ -67,16 +68,16 @@ export async function restartMarkerPlacement(client: pg.Client): Promise<MarkerP
   return { rows, inProper: rows.filter((r) => r.part.replace(/^.*\./, '') === r.proper).length };
 }
 
-export function survivalChecks(restart: Restart | null, inDefault: number, placement: MarkerPlacement, serverDisplay: string): Check[] {
+export function survivalChecks(restart: Restart | null, inDefault: number, placement: MarkerPlacement, serverDisplay: string, targets: Targets): Check[] {
   const { inProper } = placement;
   const survival = { inserted: RESTART_MARKERS, inDefaultBefore: inDefault, found: placement.rows.length, inProperPartition: inProper, rows: placement.rows, restart };
   if (restart) {
-    return [targetCheck('Survival of a server restart + missed schedule (markers beyond the horizon in their month after restart + forced run)', 'restart_survival_share >= 100%', inProper / RESTART_MARKERS, {
+    return [targetCheck('Survival of a server restart + missed schedule (markers beyond the horizon in their month after restart + forced run)', targets.get('opt45.restart_survival'), inProper / RESTART_MARKERS, {
       method: `${RESTART_MARKERS} rows dated now + ${BEYOND_HORIZON_MONTHS} months inserted (geometrias_default), the embedded cluster stopped and started, partman-maintenance forced through pg_cron; share = rows found in the partition of their own month / inserted`, ...survival,
     })];
   }
   return [
-    notMeasurable('Survival of a server restart', 'restart_survival_share >= 100%', `the server is not geobench's embedded cluster (${serverDisplay}): restarting it is not ours to do. Missed schedule without a restart: ${inProper}/${RESTART_MARKERS} markers beyond the horizon moved to their month by the forced partman-maintenance run`),
+    notMeasurable('Survival of a server restart', targets.get('opt45.restart_survival'), `the server is not geobench's embedded cluster (${serverDisplay}): restarting it is not ours to do. Missed schedule without a restart: ${inProper}/${RESTART_MARKERS} markers beyond the horizon moved to their month by the forced partman-maintenance run`),
     infoCheck('Missed schedule (no restart): markers moved to their month', `${inProper}/${RESTART_MARKERS}`, survival),
   ];
 }

@@ -10,6 +10,7 @@ import type { CronJob } from '../../evidence/cron-jobs.ts';
 import type { ForcedJobResult } from './forced-runs.ts';
 import { refreshRuns } from './forced-runs.ts';
 import { humanized, MARKER_ID_FIRST, scalar, sec, viewOfCommand } from './shared.ts';
+import type { Targets } from '../targets.ts';
 
 const SCHEDULED_LAYER = 999;
 const SCHEDULED_MARKER_ID = MARKER_ID_FIRST + 100;
@@ -52,7 +53,7 @@ export async function writeScheduledMarker(client: pg.Client): Promise<MarkerWat
 
 export type StalenessByView = Record<string, ScheduledStaleness & { forcedRunVisibleSec: number | null }>;
 
-export function scheduledStalenessChecks(forced: readonly ForcedJobResult[], jobs: readonly CronJob[], marker: MarkerWatch): { checks: Check[]; byView: StalenessByView } {
+export function scheduledStalenessChecks(forced: readonly ForcedJobResult[], jobs: readonly CronJob[], marker: MarkerWatch, targets: Targets): { checks: Check[]; byView: StalenessByView } {
   const refresh = refreshRuns(forced);
   const byView: StalenessByView = {};
   for (const f of refresh) {
@@ -65,7 +66,7 @@ export function scheduledStalenessChecks(forced: readonly ForcedJobResult[], job
   const worstView = Object.entries(byView).sort((a, b) => b[1].worstSec - a[1].worstSec)[0];
   const short = (v: string): string => v.replace('vw_geometrias_', '');
   const checks = [
-    humanized(targetCheck('Data staleness, scheduled views (worst case: longest gap of the production schedule + refresh time)', 'scheduled_staleness_time < 5min', worst === null ? null : worst * 1e6, {
+    humanized(targetCheck('Data staleness, scheduled views (worst case: longest gap of the production schedule + refresh time)', targets.get('opt45.scheduled_staleness'), worst === null ? null : worst * 1e6, {
       method: 'per view: the longest gap between two runs of its pg_cron schedule (a write just after a refresh took its snapshot waits for the next run) + the forced run\'s measured refresh duration; the worst view counts',
       byView, worstView: worstView?.[0] ?? null,
     }), worstView ? `${sec(worstView[1].worstSec)} (${short(worstView[0])}: ${sec(worstView[1].intervalSec)} gap + ${sec(worstView[1].refreshSec)}; ${Object.entries(byView).map(([v, s]) => `${short(v)} ${sec(s.worstSec)}`).join(', ')})` : null),
