@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../result-file/result-file.ts';
 import { loadCatalog } from '../migrate/catalog.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import { infoCheck, targetCheck, type Check } from './checks.ts';
-import { averageImprovement, OPT3_ROUTES, runComparison } from './comparison-run.ts';
+import { averageImprovement, runComparison } from './comparison-run.ts';
+import { routesForTarget } from './route-choice.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
 const BEFORE = 'combined_before';
@@ -102,7 +103,7 @@ export const combinedValidator: Validator = {
     const last = catalog[catalog.length - 1]!.tag;
     const variants = [
       { name: BEFORE, migrateTo: 'OPT1', description: 'OPT1 (production state)' },
-      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3's views/functions`, routes: { ...OPT3_ROUTES } },
+      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3/OPT5's objects`, routes: routesForTarget(catalog, last) },
     ];
 
     log('capacity: closed loop, one repetition per variant');
