@@ -51,8 +51,15 @@ async function lastRefresh(client: pg.Client, schema: string, view: string, crea
 /** One entry per stale-bounded route of the variant; a failing measurement is kept with its error. */
 export async function measureRouteStaleness(client: pg.Client, schema: string, routes: readonly StaleRoute[]): Promise<RouteStaleness[]> {
   const out: RouteStaleness[] = [];
+  // Routes reading the same view share one measurement (each costs a count of the base table).
+  const bySource = new Map<string, RouteStaleness>();
   for (const r of routes) {
     const base = { queryType: r.queryType, route: r.route, source: r.freshness.source, refreshedBy: r.freshness.refreshedBy };
+    const seen = bySource.get(r.freshness.source);
+    if (seen) {
+      out.push({ ...seen, ...base });
+      continue;
+    }
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL search_path = ${searchPath(schema)}`);
@@ -65,6 +72,7 @@ export async function measureRouteStaleness(client: pg.Client, schema: string, r
         ageSec: at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : null,
         missedRows: missed === null || missed === undefined ? null : Number(missed),
       });
+      bySource.set(r.freshness.source, out[out.length - 1]!);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       out.push({ ...base, lastRefreshAt: null, lastRefreshFrom: 'unknown', ageSec: null, missedRows: null, error: (err as Error).message });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { intervalOutcomeCheck, workloadImprovement } from '../../bench/validate/rpc-latency.ts';
 import { cacheHitCheck } from '../../bench/validate/cache-hit.ts';
+import { smallBuffersKb } from '../../bench/validate/small-buffers.ts';
 import type { RunResult } from '../../bench/result-file/result-file.ts';
 
 /** result.results.repetitions rows: mean latency (µs) per variant, repetition and type. */
@@ -64,6 +65,12 @@ test('cacheHitCheck: not discriminating when shared_buffers holds the baseline\'
   assert.equal([small.pass, small.achieved, small.value], [true, '80.0% → 95.0%', 0.95]);
   const info = cacheHitCheck('Cache', null, run, 'b', 'o', { sharedBuffersBytes: 128 * 2 ** 20, workingSetBytes: { b: 300 * 2 ** 20 } });
   assert.equal([info.pass, info.target, info.achieved], [null, null, '80.0% → 95.0%']);
+});
+
+test('smallBuffersKb: a quarter of the working set, never below 4 MB', () => {
+  assert.is(smallBuffersKb(400 * 2 ** 20), 100 * 1024);
+  assert.is(smallBuffersKb(41 * 2 ** 20), Math.floor((41 * 2 ** 20) / 4 / 1024));
+  assert.is(smallBuffersKb(2 ** 20), 4096);
 });
 
 test.run();
