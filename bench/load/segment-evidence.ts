@@ -8,7 +8,8 @@ import {
   diffDatabaseStats, diffStatements, explainAnalyze, measureSizes, snapshotDatabaseStats, snapshotStatements, summarizePlan,
   snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu,
 } from '../evidence/index.ts';
-import { routedQueryType } from '../queries/index.ts';
+import { queryRoute, routedQueryType } from '../queries/index.ts';
+import { measureRouteStaleness, type StaleRoute } from '../evidence/route-staleness.ts';
 import { serverMemory } from '../evidence/server-memory.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import type { RunPlan } from './plan.ts';
@@ -32,13 +33,26 @@ export class SegmentEvidence {
 
   /** The SQL text of the segment being measured, per query type (a variant's routes change it). */
   private sqlTexts: Record<string, string> = {};
+  private variant: string | undefined;
 
-  private constructor(private readonly client: pg.Client | undefined, private readonly textsByVariant: ReadonlyMap<string, Record<string, string>>) {}
+  private constructor(
+    private readonly client: pg.Client | undefined,
+    private readonly textsByVariant: ReadonlyMap<string, Record<string, string>>,
+    /** Per variant: its schema and the routes it takes that read a materialized view. */
+    private readonly staleByVariant: ReadonlyMap<string, { schema: string; routes: StaleRoute[] }> = new Map(),
+  ) {}
 
   static async open(server: DbTarget, plan: RunPlan): Promise<SegmentEvidence> {
     const textsByVariant = new Map(plan.variants.map((v) => [v.name, Object.fromEntries(plan.workload.map((w) => [w.queryType, routedQueryType(w.queryType, v.routes[w.queryType]).sql]))]));
+    const staleByVariant = new Map(plan.variants.map((v) => [v.name, {
+      schema: v.schema,
+      routes: Object.entries(v.routes).flatMap(([queryType, route]): StaleRoute[] => {
+        const r = queryRoute(queryType, route);
+        return r.freshness.kind === 'stale-bounded' ? [{ queryType, route, requires: r.requires, freshness: r.freshness }] : [];
+      }),
+    }]));
     const client = await connect(server, 'geobench-evidence').catch(() => undefined);
-    return new SegmentEvidence(client, textsByVariant);
+    return new SegmentEvidence(client, textsByVariant, staleByVariant);
   }
 
   private async snapshot(): Promise<Snapshots> {
@@ -53,6 +67,7 @@ export class SegmentEvidence {
 
   async start(variant: string): Promise<void> {
     this.sqlTexts = this.textsByVariant.get(variant) ?? {};
+    this.variant = variant;
     if (!this.client || this.broken) return;
     try {
       this.before = await this.snapshot();
@@ -66,6 +81,9 @@ export class SegmentEvidence {
     if (this.broken || !this.before) return { available: false, reason: this.broken ?? 'measurement never started' };
     try {
       const after = await this.snapshot();
+      const stale = this.variant === undefined ? undefined : this.staleByVariant.get(this.variant);
+      // At the window's end: how old the answers of this variant's stale-bounded routes can be.
+      const routeStaleness = stale?.routes.length ? await measureRouteStaleness(this.client, stale.schema, stale.routes) : undefined;
       const before = this.before;
       this.before = undefined;
       return {
@@ -76,6 +94,7 @@ export class SegmentEvidence {
         clientCpu: diffClientCpu(before.clientCpu, after.clientCpu),
         // At the window's end: the server's memory with this variant's working set loaded.
         serverMemory: after.serverCpu.available ? serverMemory(after.serverCpu.postmasterPid) : after.serverCpu,
+        ...(routeStaleness ? { routeStaleness } : {}),
       };
     } catch (err) {
       this.broken = (err as Error).message;

@@ -12,8 +12,16 @@ import { q7LayerMonthAggregate } from './q7-layer-month-aggregate.ts';
 import { q8FetchByIds } from './q8-fetch-by-ids.ts';
 import { w1Insert } from './w1-insert.ts';
 import { s1SelectOne } from './s1-select-one.ts';
+import { rpcSearchBbox } from './rpc-search-bbox.ts';
+import { rpcSearchNearby } from './rpc-search-nearby.ts';
+import { rpcSearchKnn } from './rpc-search-knn.ts';
+import { rpcSearchLayerTime } from './rpc-search-layer-time.ts';
+import { rpcLayerStats } from './rpc-layer-stats.ts';
+import { rpcGetByIds } from './rpc-get-by-ids.ts';
+import type { RpcQueryType } from './rpc-call.ts';
 
-export type { QueryContext, QueryRoute, QueryType } from './types.ts';
+export type { QueryContext, QueryRoute, QueryType, RouteFreshness } from './types.ts';
+export type { RpcQueryType } from './rpc-call.ts';
 
 const ALL: readonly QueryType[] = [
   q1SmallBbox, q2LargeWindowCount, q3Knn, q4PointInPolygon, q5LayerCount30d,
@@ -24,8 +32,19 @@ export const QUERY_TYPES: Readonly<Record<string, QueryType>> = Object.freeze(
   Object.fromEntries(ALL.map((q) => [q.name, q])),
 );
 
-/** Probes that are not part of the roadmap workload (harness overhead measurements). */
-export const PROBE_TYPES: Readonly<Record<string, QueryType>> = Object.freeze({ [s1SelectOne.name]: s1SelectOne });
+/**
+ * One query type per OPT3 RPC function, in the functions' order (base SQL = the base-table
+ * equivalent, route `rpc` = the call): opt3's RPC latency KPI and the HTTP load's direct-SQL twin.
+ */
+export const RPC_TYPES: readonly RpcQueryType[] = Object.freeze([rpcSearchBbox, rpcSearchNearby, rpcSearchKnn, rpcSearchLayerTime, rpcLayerStats, rpcGetByIds]);
+
+/**
+ * Types that are not part of the roadmap workload mix: S1 (harness overhead probe) and the RPC
+ * types above. A scenario may name them in its workload like any other.
+ */
+export const PROBE_TYPES: Readonly<Record<string, QueryType>> = Object.freeze(
+  Object.fromEntries([s1SelectOne, ...RPC_TYPES].map((q) => [q.name, q])),
+);
 
 /** Whether `name` is a workload query type or a probe. */
 export const isKnownQueryType = (name: string): boolean => Object.hasOwn(QUERY_TYPES, name) || Object.hasOwn(PROBE_TYPES, name);

@@ -1,4 +1,5 @@
 import type { QueryType } from './types.ts';
+import { LIVE } from './freshness.ts';
 import { drawWindow, envelopeParams } from './sampling.ts';
 
 /** Window side, metres: drawn uniformly in [1 km, 5 km). */
@@ -31,6 +32,7 @@ LIMIT ${Q1_LIMIT}`,
       title: 'OPT3 RPC search_bbox (ordered by id, GeoJSON built per row)',
       requires: 'OPT3',
       exact: false,
+      freshness: LIVE,
       sql: `SELECT id, layer AS layer_id
 FROM search_bbox(min_lon => $1::float8, min_lat => $2::float8, max_lon => $3::float8, max_lat => $4::float8, max_rows => ${Q1_LIMIT})`,
     },

@@ -1,4 +1,5 @@
 import type { QueryType } from './types.ts';
+import { LIVE } from './freshness.ts';
 import { drawIds } from './sampling.ts';
 
 export const Q8_BATCH = 20;
@@ -24,6 +25,7 @@ WHERE id = ANY($1::bigint[])`,
       title: 'OPT3 RPC get_by_ids (GeoJSON geometry)',
       requires: 'OPT3',
       exact: true,
+      freshness: LIVE,
       sql: `SELECT id, layer AS layer_id, props, geojson
 FROM get_by_ids(ids => $1::bigint[])`,
     },

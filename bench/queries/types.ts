@@ -29,14 +29,42 @@ export interface QueryType {
   readonly routes?: Readonly<Record<string, QueryRoute>>;
 }
 
+/**
+ * How old a route's answer can be. `live`: it reads tables the writes change in the same statement
+ * (the base table, or a summary a trigger keeps exact), so it sees every committed write. `stale-bounded`:
+ * it reads a materialized view (at least in part), so it misses the writes since the view's last refresh;
+ * the load engine measures that age during the run (bench/evidence/route-staleness.ts) and every
+ * KPI line that uses the route shows it next to the speed-up.
+ */
+export type RouteFreshness =
+  | { readonly kind: 'live' }
+  | {
+      readonly kind: 'stale-bounded';
+      /** The materialized view it reads (unqualified; in the variant's schema). */
+      readonly source: string;
+      /** What brings the view up to date (a refresh job, or nothing but a manual REFRESH). */
+      readonly refreshedBy: string;
+      /**
+       * The base-table count of rows the view covers and the view's own count, compared at each
+       * segment end: the number of written rows the route's answers miss. SQL without parameters.
+       */
+      readonly missedRowsSql: string;
+    };
+
 /** An alternative SQL text for a query type, using objects a migration creates. */
 export interface QueryRoute {
   /** One line for reports: what it reads instead. */
   readonly title: string;
   /** The migration tag that creates the objects it needs (e.g. OPT3): a variant below it cannot use the route. */
   readonly requires: string;
-  /** Whether the answer is exactly the base query's (same rows; column encodings may differ, e.g. GeoJSON for WKB). */
+  /**
+   * Whether it returns the base query's answer at the moment it runs, with the scenario's writes going
+   * on (same rows; column encodings may differ, e.g. GeoJSON for WKB). Only a `live` route can be
+   * exact; test/integration/queries.test.ts checks every exact route against its base query after
+   * W1-style inserts inside the queried windows.
+   */
   readonly exact: boolean;
+  readonly freshness: RouteFreshness;
   /**
    * Parameterized SQL taking the base type's parameters ($1, $2, … in the same order). Unqualified
    * names: the load connections' search_path is `<variant schema>, <variant schema>_api, public`.

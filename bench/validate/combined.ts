@@ -11,9 +11,10 @@ import type { RunResult } from '../result-file/result-file.ts';
 import { reductionKpi } from '../analysis/decision.ts';
 import { parseKpiTarget } from '../analysis/kpi.ts';
 import { infoCheck, intervalCheck, targetCheck, type Check } from './checks.ts';
-import { OPT3_ROUTES, readMixOf, runComparison, workloadCheck, workloadImprovement } from './comparison-run.ts';
+import { readMixOf, runComparison, workloadCheck, workloadImprovement } from './comparison-run.ts';
 import { measureMaintenance, withMaintenanceFailures } from './maintenance-cost.ts';
 import { loadProductionLoad } from './production-load.ts';
+import { routesForTarget } from './route-choice.ts';
 import { stability } from './stability.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
@@ -54,7 +55,7 @@ export const combinedValidator: Validator = {
     const last = catalog[catalog.length - 1]!.tag;
     const variants = [
       { name: BEFORE, migrateTo: 'OPT1', description: 'OPT1 (production state)' },
-      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3's views/functions`, routes: { ...OPT3_ROUTES } },
+      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3/OPT5's objects`, routes: routesForTarget(catalog, last) },
     ];
 
     log('capacity: closed loop, one repetition per variant');

@@ -15,16 +15,8 @@ export const STANDARD_MIX = { Q1: 20, Q2: 2, Q3: 20, Q4: 15, Q5: 5, Q6: 15, Q7: 
 export const READ_TYPES = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'Q7', 'Q8'] as const;
 /** The read part of the standard mix: the weights of "query improvement" (writes are not queries). */
 export const READ_MIX: Readonly<Record<string, number>> = Object.fromEntries(READ_TYPES.map((t) => [t, STANDARD_MIX[t]]));
-/**
- * The query types OPT3 was built to speed up, routed to its objects (see `routes` in
- * bench/queries/): Q5 through RPC layer_stats (per-day view + partial days, exact) and Q7 from the
- * per-day view (exact for whole-month windows). Q1 and Q8 also have RPC routes (search_bbox,
- * get_by_ids), but those functions read the same table through the same indexes and return more
- * (props, GeoJSON): routing them measures the API's cost, not OPT3's, so they stay off by default.
- * Q6's function (search_layer_time) filters on the representative point and pages 100 rows —
- * another answer — so Q6 has no route.
- */
-export const OPT3_ROUTES = { Q5: 'rpc', Q7: 'mv' } as const;
+/** Routes per optimization: see route-choice.ts (re-exported for the validators that import them from here). */
+export { OPT3_ROUTES, OPT5_LIVE_ROUTES, routesForTarget } from './route-choice.ts';
 
 /**
  * A validator's load measurement: an ordinary scenario (built as data, validated like a file)

@@ -1,10 +1,17 @@
 import type pg from 'pg';
-import { drawIds, drawLayer, drawPoint, drawWindow, drawDaysWindow, envelopeParams, isoFromSec, type Rng } from '../queries/sampling.ts';
+import type { Rng } from '../queries/sampling.ts';
+import { rpcGetByIds } from '../queries/rpc-get-by-ids.ts';
+import { rpcLayerStats } from '../queries/rpc-layer-stats.ts';
+import { rpcSearchBbox } from '../queries/rpc-search-bbox.ts';
+import { rpcSearchKnn } from '../queries/rpc-search-knn.ts';
+import { rpcSearchLayerTime } from '../queries/rpc-search-layer-time.ts';
+import { rpcSearchNearby } from '../queries/rpc-search-nearby.ts';
 
 /**
- * For each OPT3 RPC function: a seeded argument generator and the equivalent query on the base
- * table, so the validator can check that the function answers what the table says. Each returns
- * a comparable key list (ids in the function's order, or counts).
+ * For each OPT3 RPC function: a seeded argument generator (the RPC query type's, bench/queries/rpc-*.ts,
+ * with the largest page, max_rows 1000, where the function pages) and the equivalent query on the
+ * base table, so the validator can check that the function answers what the table says. Each
+ * returns a comparable key list (ids in the function's order, or counts).
  */
 export interface RpcEquivalent {
   readonly fn: string;
@@ -21,19 +28,13 @@ const ids = async (client: pg.Client, sql: string, params: unknown[]): Promise<s
 export const RPC_EQUIVALENTS: readonly RpcEquivalent[] = [
   {
     fn: 'search_bbox',
-    args: (rng) => {
-      const [min_lon, min_lat, max_lon, max_lat] = envelopeParams(drawWindow(rng, 1000, 5000));
-      return { min_lon, min_lat, max_lon, max_lat, max_rows: 1000 };
-    },
+    args: (rng, totalRows) => ({ ...rpcSearchBbox.draw(rng, totalRows), max_rows: 1000 }),
     keyOf: 'id',
     base: (c, a) => ids(c, `SELECT id::text AS k FROM geometrias WHERE ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) ORDER BY id LIMIT 1000`, [a.min_lon, a.min_lat, a.max_lon, a.max_lat]),
   },
   {
     fn: 'search_nearby',
-    args: (rng) => {
-      const p = drawPoint(rng);
-      return { lon: p.lon, lat: p.lat, radius_m: 1500, max_rows: 1000 };
-    },
+    args: (rng, totalRows) => ({ ...rpcSearchNearby.draw(rng, totalRows), max_rows: 1000 }),
     keyOf: 'id',
     // Distance <= radius exactly as the function defines it (ST_DWithin on geography rounds the
     // boundary differently), with the GiST prefilter a careful author would write (a degree box that holds the circle: at least
@@ -45,10 +46,7 @@ export const RPC_EQUIVALENTS: readonly RpcEquivalent[] = [
   },
   {
     fn: 'search_knn',
-    args: (rng) => {
-      const p = drawPoint(rng);
-      return { lon: p.lon, lat: p.lat, k: 10 };
-    },
+    args: (rng, totalRows) => rpcSearchKnn.draw(rng, totalRows),
     keyOf: 'id',
     // No geometry nearer than the function's k-th may be missing: rank everything within twice its
     // k-th distance (plus 1 km) on the table and take k.
@@ -63,25 +61,19 @@ export const RPC_EQUIVALENTS: readonly RpcEquivalent[] = [
   },
   {
     fn: 'search_layer_time',
-    args: (rng) => {
-      const w = drawDaysWindow(rng, 30);
-      return { layer_id: drawLayer(rng), from_ts: isoFromSec(w.startSec), to_ts: isoFromSec(w.endSec), max_rows: 1000 };
-    },
+    args: (rng, totalRows) => ({ ...rpcSearchLayerTime.draw(rng, totalRows), max_rows: 1000 }),
     keyOf: 'id',
     base: (c, a) => ids(c, `SELECT id::text AS k FROM geometrias WHERE layer_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at DESC, id DESC LIMIT 1000`, [a.layer_id, a.from_ts, a.to_ts]),
   },
   {
     fn: 'layer_stats',
-    args: (rng) => {
-      const w = drawDaysWindow(rng, 90);
-      return { layer_id: drawLayer(rng), from_ts: isoFromSec(w.startSec), to_ts: isoFromSec(w.endSec) };
-    },
+    args: (rng, totalRows) => rpcLayerStats.draw(rng, totalRows),
     keyOf: 'n',
     base: (c, a) => ids(c, `SELECT count(*)::text AS k FROM geometrias WHERE layer_id = $1 AND created_at >= $2 AND created_at < $3 HAVING count(*) > 0`, [a.layer_id, a.from_ts, a.to_ts]),
   },
   {
     fn: 'get_by_ids',
-    args: (rng, totalRows) => ({ ids: drawIds(rng, 20, totalRows) }),
+    args: (rng, totalRows) => rpcGetByIds.draw(rng, totalRows),
     keyOf: 'id',
     base: (c, a) => ids(c, `SELECT id::text AS k FROM geometrias WHERE id = ANY($1::bigint[]) ORDER BY id`, [a.ids]),
   },

@@ -10,7 +10,8 @@ import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import { SQL_DIR } from '../../bench/config/paths.ts';
 import { workloadSearchPath } from '../../bench/db/schema.ts';
-import { QUERY_TYPES } from '../../bench/queries/index.ts';
+import { QUERY_TYPES, RPC_TYPES, queryRoute } from '../../bench/queries/index.ts';
+import { measureRouteStaleness } from '../../bench/evidence/route-staleness.ts';
 import { rowsForScale } from '../../bench/dataset/model.ts';
 import { drawDaysWindow, drawIds, drawLayer, drawPoint, drawTag, drawWindow, isoFromSec } from '../../bench/queries/sampling.ts';
 
@@ -334,7 +335,7 @@ test('get_by_ids equals the base-table query (unknown ids skipped, repeats once)
   });
 });
 
-test('query type routes: exact routes answer what the base query answers; Q1 via search_bbox is its ordered page', async () => {
+test('query type routes on OPT3: exact and (with no write since the refresh) stale-bounded routes answer what the base query answers; Q1 via search_bbox is its ordered page', async () => {
   const ctx = { totalRows: TOTAL_ROWS };
   const sortRows = (rows: Row[], cols: string[]): string[] => rows.map((r) => cols.map((k) => String(r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k])).join('|')).sort();
   await inSchema(async (c) => {
@@ -342,13 +343,15 @@ test('query type routes: exact routes answer what the base query answers; Q1 via
     let checked = 0;
     for (const [name, q] of Object.entries(QUERY_TYPES)) {
       for (const [routeName, route] of Object.entries(q.routes ?? {})) {
+        if (route.requires !== 'OPT3') continue; // OPT5's live routes: test/integration/queries.test.ts
         const rng = seedrandom.alea(`opt3test:route:${name}:${routeName}`);
         for (let i = 0; i < SAMPLES; i++) {
           const params = q.params(rng, ctx);
           const base = await rowsOf(c, q.sql, params);
           const routed = await rowsOf(c, route.sql, params);
           const cols = Object.keys(base[0] ?? routed[0] ?? {}).filter((k) => k in (routed[0] ?? {}));
-          if (route.exact) {
+          // Nothing was written since the views were filled: a stale-bounded route is exact right now.
+          if (route.exact || route.freshness.kind === 'stale-bounded') {
             assert.ok(cols.includes('id') || cols.includes('n'), `${name} via ${routeName}: comparable columns ${cols.join(',')}`);
             assert.equal(sortRows(routed, cols), sortRows(base, cols), `${name} via ${routeName} with ${JSON.stringify(params)}`);
           } else {
@@ -362,6 +365,52 @@ test('query type routes: exact routes answer what the base query answers; Q1 via
       }
     }
     assert.ok(checked >= 4 * SAMPLES, `${checked} routed samples`);
+  });
+});
+
+test('RPC query types: the base-table equivalent and the call as rpc serve sends it give the same rows (same keys, same order)', async () => {
+  const ctx = { totalRows: TOTAL_ROWS };
+  await inSchema(async (c) => {
+    await c.query(`SET search_path = ${workloadSearchPath(SCHEMA)}`);
+    for (const t of RPC_TYPES) {
+      const rng = seedrandom.alea(`opt3test:rpc-type:${t.name}`);
+      let nonEmpty = 0;
+      for (let i = 0; i < SAMPLES; i++) {
+        const params = t.params(rng, ctx);
+        const body = async (sql: string): Promise<Row[]> => JSON.parse(String((await rowsOf(c, sql, params))[0]!.body)) as Row[];
+        const base = await body(t.sql);
+        const routed = await body(t.routes!.rpc!.sql);
+        const key = t.fn === 'layer_stats' ? (r: Row) => `${r.layer}|${r.n}|${r.n_point}|${r.n_line}|${r.n_polygon}` : (r: Row) => String(r.id);
+        assert.equal(routed.map(key), base.map(key), `${t.fn} with ${JSON.stringify(params)}`);
+        assert.equal(Object.keys(routed[0] ?? {}), Object.keys(base[0] ?? routed[0] ?? {}), `${t.fn}: same columns`);
+        if (base.length) nonEmpty++;
+      }
+      assert.ok(nonEmpty >= SAMPLES / 2, `${t.fn}: ${nonEmpty}/${SAMPLES} samples had rows`);
+    }
+  });
+});
+
+test('route staleness: missed rows count writes since the views were filled; age bounded by the migration that filled them', async () => {
+  await inSchema(async (c) => {
+    const routes = [{ queryType: 'Q7', route: 'mv' }, { queryType: 'RPC_search_layer_time', route: 'rpc' }].map(({ queryType, route }) => {
+      const r = queryRoute(queryType, route);
+      if (r.freshness.kind !== 'stale-bounded') throw new Error(`${queryType} via ${route} should be stale-bounded`);
+      return { queryType, route, requires: r.requires, freshness: r.freshness };
+    });
+    const fresh = await measureRouteStaleness(c, SCHEMA, routes);
+    assert.equal(fresh.map((x) => [x.missedRows, x.lastRefreshFrom, x.error]), [[0, 'migration ledger', undefined], [0, 'migration ledger', undefined]]);
+    const applied = (await rowsOf(c, `SELECT applied_at FROM ${SCHEMA}.schema_migrations WHERE tag = 'OPT3'`))[0]!.applied_at as Date;
+    assert.is(fresh[0]!.lastRefreshAt, applied.toISOString());
+    assert.ok(fresh[0]!.ageSec! > 0);
+    await c.query(`INSERT INTO ${SCHEMA}.geometrias (layer_id, created_at, updated_at, props, geom)
+                   VALUES (3, '2024-05-05T10:00:00Z', '2024-05-05T10:00:00Z', '{"source": 9}', ST_SetSRID(ST_MakePoint(-46.6, -23.5), 4326)),
+                          (4, '2024-05-06T10:00:00Z', '2024-05-06T10:00:00Z', '{"source": 9}', ST_SetSRID(ST_MakePoint(-46.6, -23.5), 4326))`);
+    try {
+      const stale = await measureRouteStaleness(c, SCHEMA, routes);
+      assert.equal(stale.map((x) => x.missedRows), [2, 2]);
+    } finally {
+      await c.query(`DELETE FROM ${SCHEMA}.geometrias WHERE id >= 1000000000000`);
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import { rowsForScale } from '../../bench/dataset/model.ts';
 import { QUERY_TYPES, queryType } from '../../bench/queries/index.ts';
+import { workloadSearchPath } from '../../bench/db/schema.ts';
 
 /** A tiny dataset in a schema of its own, so other suites' `geobench` schema is left alone. */
 const SCHEMA = 'geobench_qtest';
@@ -132,9 +133,23 @@ test.before(async () => {
   assert.is(gen.code, 0, gen.stderr);
 });
 
-test.after(async () => {
-  await inSchema((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
-});
+/** OPT4/OPT5 leave pg_cron jobs and a partman.part_config row outside the schema: remove them too. */
+async function dropEverything(): Promise<void> {
+  await inSchema(async (c) => {
+    const hasCron = (await c.query<{ ok: boolean }>(`SELECT to_regclass('cron.job') IS NOT NULL AS ok`)).rows[0]!.ok;
+    if (hasCron) await c.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE starts_with(jobname, $1)`, [`${SCHEMA}:`]);
+    const hasPartman = (await c.query<{ ok: boolean }>(`SELECT to_regclass('partman.part_config') IS NOT NULL AS ok`)).rows[0]!.ok;
+    if (hasPartman) {
+      const cfg = await c.query<{ t: string | null }>(`SELECT template_table AS t FROM partman.part_config WHERE parent_table = $1`, [`${SCHEMA}.geometrias`]);
+      await c.query(`DELETE FROM partman.part_config WHERE parent_table = $1`, [`${SCHEMA}.geometrias`]);
+      for (const r of cfg.rows) if (r.t) await c.query(`DROP TABLE IF EXISTS ${r.t}`);
+    }
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA}_api CASCADE`);
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  });
+}
+
+test.after(dropEverything);
 
 test('baseline: every query type runs 30 parameter sets; answers have the expected shape', async () => {
   baseline = await runReads();
@@ -192,6 +207,57 @@ test('OPT1: W1 rows land in month partitions, not the default; verify still pass
   for (const r of where.rows) assert.match(r.part, /geometrias_p\d{4}_\d\d$/);
   const verify = await cli('dataset', 'verify');
   assert.is(verify.code, 0, verify.stderr);
+});
+
+/** Rows as sorted comparable text over the columns both answers have (ids, counts, months). */
+function canonicalRows(rows: Array<Record<string, unknown>>, cols: string[]): string[] {
+  return rows.map((r) => cols.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : String(r[k]))).join('|')).sort();
+}
+
+/** The first ISO timestamp among a parameter set: the start of the queried time window. */
+const windowStartSec = (params: unknown[]): number | undefined => {
+  const iso = params.find((p): p is string => typeof p === 'string' && /^\d{4}-\d\d-\d\dT/.test(p));
+  return iso === undefined ? undefined : Date.parse(iso) / 1000;
+};
+
+test('OPT5: every route declared exact answers what its base query answers right after W1 inserts inside its window', async () => {
+  const up = await cli('migrate', 'up', '--to', 'OPT5');
+  assert.is(up.code, 0, up.stderr);
+  const w1 = queryType('W1');
+  const rng = seedrandom.alea('qtest:exact-routes');
+  await inSchema(async (c) => {
+    // No scheduled refresh may run between the writes and the comparison: remove this schema's jobs.
+    await c.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE starts_with(jobname, $1)`, [`${SCHEMA}:`]);
+    await c.query(`SET search_path = ${workloadSearchPath(SCHEMA)}`);
+    const checked: Record<string, number> = {};
+    for (const q of Object.values(QUERY_TYPES)) {
+      for (const [routeName, route] of Object.entries(q.routes ?? {})) {
+        if (!route.exact) continue;
+        const label = `${q.name} via ${routeName}`;
+        for (let i = 0; i < 10; i++) {
+          const params = q.params(rng, ctx);
+          // W1 writes as the load engine sends them, with created_at two days (plus i hours) into the
+          // window: inside a whole UTC day of every windowed type (Q5: 30 days, Q7: 3 months).
+          const start = windowStartSec(params);
+          for (let k = 0; k < 3; k++) {
+            const w = w1.params(rng, ctx);
+            if (start !== undefined) {
+              const at = new Date((start + 2 * 86_400 + i * 3600 + k * 60) * 1000).toISOString();
+              w[1] = at;
+            }
+            await c.query(w1.sql, w);
+          }
+          const base = (await c.query(q.sql, params)).rows as Array<Record<string, unknown>>;
+          const routed = (await c.query(route.sql, params)).rows as Array<Record<string, unknown>>;
+          const cols = Object.keys(base[0] ?? routed[0] ?? {}).filter((k) => k in (routed[0] ?? {}));
+          assert.ok(cols.includes('id') || cols.includes('n'), `${label}: comparable columns ${cols.join(',')}`);
+          assert.equal(canonicalRows(routed, cols), canonicalRows(base, cols), `${label} is declared exact but differs from the base query after W1 inserts, with ${JSON.stringify(params)}`);
+          checked[label] = (checked[label] ?? 0) + 1;
+        }
+      }
+    }
+    assert.ok(checked['Q5 via live'] === 10 && checked['Q7 via live'] === 10, `exact routes checked: ${JSON.stringify(checked)}`);
+  });
 });
 
 test.run();

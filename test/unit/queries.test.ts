@@ -1,7 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import seedrandom from 'seedrandom';
-import { QUERY_TYPES, queryType } from '../../bench/queries/index.ts';
+import { PROBE_TYPES, QUERY_TYPES, RPC_TYPES, queryType } from '../../bench/queries/index.ts';
+import { buildCall, type CatalogFunction } from '../../bench/rpc/catalog.ts';
+import { RPC_EQUIVALENTS } from '../../bench/validate/rpc-equivalents.ts';
+import { routesForTarget } from '../../bench/validate/route-choice.ts';
+import { formatAge, worstStaleness } from '../../bench/evidence/route-staleness.ts';
 import { drawMonthWindow, drawPoint, drawPolygonWkt, windowAround } from '../../bench/queries/sampling.ts';
 import { CITIES, LAYER_COUNT, METERS_PER_DEGREE_LAT, TIME_END_SEC, TIME_START_SEC, citySigmaKm } from '../../bench/dataset/model.ts';
 
@@ -177,6 +181,81 @@ test('unknown query name: the error lists the known ones', () => {
   assert.throws(() => queryType('Q9'), (e: Error) => /unknown query type 'Q9'/.test(e.message) && /Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, W1/.test(e.message));
   assert.throws(() => queryType('toString'), /known: Q1/);
   assert.throws(() => queryType('q1'), /unknown query type 'q1'/);
+});
+
+test('routes: exact only when live; Q5/Q7 on the OPT3 view are stale-bounded, their OPT5 live routes exact', () => {
+  for (const q of [...Object.values(QUERY_TYPES), ...Object.values(PROBE_TYPES)]) {
+    for (const [name, r] of Object.entries(q.routes ?? {})) {
+      if (r.exact) assert.is(r.freshness.kind, 'live', `${q.name} via ${name}: an exact route must read live data`);
+      if (r.freshness.kind === 'stale-bounded') {
+        assert.match(r.freshness.source, /^vw_geometrias_/, `${q.name} via ${name} names its view`);
+        assert.match(r.freshness.missedRowsSql, /^SELECT .* AS missed$/, `${q.name} via ${name} counts missed rows`);
+      }
+    }
+  }
+  const route = (q: string, r: string) => queryType(q).routes![r]!;
+  assert.equal([route('Q5', 'rpc').exact, route('Q5', 'rpc').freshness.kind], [false, 'stale-bounded']);
+  assert.equal([route('Q7', 'mv').exact, route('Q7', 'mv').freshness.kind], [false, 'stale-bounded']);
+  assert.equal([route('Q5', 'live').exact, route('Q5', 'live').requires, route('Q5', 'live').freshness.kind], [true, 'OPT5', 'live']);
+  assert.equal([route('Q7', 'live').exact, route('Q7', 'live').requires, route('Q7', 'live').freshness.kind], [true, 'OPT5', 'live']);
+  assert.match(route('Q5', 'live').sql, /geometrias_layer_day_live/);
+  assert.not.match(route('Q5', 'live').sql + route('Q7', 'live').sql, /vw_geometrias/);
+});
+
+test('routesForTarget: OPT5 present → live (exact), OPT3 only → the view routes, below OPT3 → none', () => {
+  const cat = ['OPT1', 'OPT2', 'OPT3', 'OPT4', 'OPT5'].map((tag) => ({ tag }));
+  assert.equal(routesForTarget(cat, 'OPT5'), { Q5: 'live', Q7: 'live' });
+  assert.equal(routesForTarget(cat, 'OPT4'), { Q5: 'rpc', Q7: 'mv' });
+  assert.equal(routesForTarget(cat, 'OPT3'), { Q5: 'rpc', Q7: 'mv' });
+  assert.equal(routesForTarget(cat, 'OPT2'), {});
+  assert.equal(routesForTarget(cat.slice(0, 3), 'OPT3'), { Q5: 'rpc', Q7: 'mv' });
+});
+
+test('RPC types: one per function, the rpc route is the statement rpc serve sends (buildCall) without the schema', () => {
+  assert.equal(RPC_TYPES.map((t) => t.fn), RPC_EQUIVALENTS.map((e) => e.fn));
+  for (const t of RPC_TYPES) {
+    assert.is(PROBE_TYPES[t.name], t);
+    assert.is(queryType(t.name), t);
+    const fn: CatalogFunction = { oid: 1, schema: 'geobench_x_api', name: t.fn, returnType: 'record', returnsSet: true,
+      inputs: t.args.map((a) => ({ name: a.name, type: a.type, category: a.type.endsWith('[]') ? 'A' : 'N', mode: 'i' as const, hasDefault: false })) };
+    const served = buildCall(fn, fn.inputs).text.replace('"geobench_x_api".', '');
+    assert.is(t.routes!.rpc!.sql, served, t.fn);
+    for (const sql of [t.sql, t.routes!.rpc!.sql]) {
+      const used = new Set([...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      assert.equal([...used].sort(), t.args.map((_, i) => i + 1), `${t.name}: $1..$${t.args.length}`);
+      assert.match(sql, /^SELECT coalesce\(json_agg\(r\.\*\), '\[\]'\)::text AS body FROM \(/, `${t.name}: the API's JSON body`);
+    }
+  }
+});
+
+test('RPC types draw the arguments the correctness check and the HTTP load draw (max_rows aside)', () => {
+  for (const t of RPC_TYPES) {
+    const eq = RPC_EQUIVALENTS.find((e) => e.fn === t.fn)!;
+    const a = rngFor(`same:${t.fn}`);
+    const b = rngFor(`same:${t.fn}`);
+    const c = rngFor(`same:${t.fn}`);
+    for (let i = 0; i < 20; i++) {
+      const drawn = t.draw(a, ctx.totalRows);
+      const { max_rows, ...checked } = eq.args(b, ctx.totalRows);
+      assert.equal(checked, drawn, t.fn);
+      assert.ok(max_rows === undefined || max_rows === 1000);
+      assert.equal(t.params(c, ctx), t.args.map((x) => drawn[x.name]), `${t.name}: params in argument order`);
+    }
+  }
+});
+
+test('worstStaleness: the worst age and missed rows over the variant\'s windows; formatAge', () => {
+  const e = (ageSec: number | null, missedRows: number | null) => ({ routeStaleness: [{ queryType: 'Q7', route: 'mv', source: 'vw_geometrias_layer_day', refreshedBy: 'x', lastRefreshAt: null, lastRefreshFrom: 'migration ledger', ageSec, missedRows }] });
+  const segs = [
+    { variant: 'a', evidence: e(120, 3) }, { variant: 'a', evidence: e(4000, 41) }, { variant: 'a', evidence: e(null, null) },
+    { variant: 'b', evidence: e(99999, 999) }, { variant: 'a', evidence: { available: false } },
+  ];
+  const w = worstStaleness(segs, 'a', 'Q7');
+  assert.equal([w.windows, w.measured, w.maxAgeSec, w.maxMissedRows], [3, 2, 4000, 41]);
+  assert.is(w.text, 'stale-bounded: answers up to 66.7 min old (vw_geometrias_layer_day, last refresh), up to 41 written row(s) missed at a window\'s end');
+  assert.is(worstStaleness(segs, 'a', 'Q5').text, 'staleness not recorded');
+  assert.is(worstStaleness([{ variant: 'a', evidence: e(null, null) }], 'a', 'Q7').text, 'staleness not measurable in 1 window(s)');
+  assert.equal([formatAge(42), formatAge(750), formatAge(11_520)], ['42 s', '12.5 min', '3.2 h']);
 });
 
 test.run();

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { LatencySummary } from '../../bench/metrics/histogram.ts';
 import type { RpcLoadResult } from '../../bench/rpc/load.ts';
 import { allTargetsHold, booleanCheck, checksVerdict, formatChecks, infoCheck, intervalCheck, notMeasurable, targetCheck } from '../../bench/validate/checks.ts';
 import { formatBesideTarget, parseKpiTarget } from '../../bench/analysis/kpi.ts';
@@ -77,13 +78,14 @@ test('the table shows target, achieved and a mark per line, and the reasons belo
   assert.match(text, /SIMD: PostgreSQL has no vectorized executor/);
 });
 
-test('httpOverhead puts HTTP and direct-SQL numbers side by side per function', async () => {
+test('httpOverhead puts the HTTP load and the load engine\'s direct-SQL latencies side by side per function', async () => {
   const { httpOverhead } = await import('../../bench/validate/opt3.ts');
-  const load = (rps: number, p50: number, p99: number): RpcLoadResult => ({ requests: rps * 10, non2xx: 0, errors: 0, timeouts: 0, durationSec: 10, rps, latency: { count: rps * 10, min: 1, max: p99, mean: p50, stddev: 1, p50, p90: p99, p95: p99, p99, p999: p99 }, encoded: '', statusCodes: {}, errorSamples: [] }) as unknown as RpcLoadResult;
-  const o = httpOverhead({ get_by_ids: load(900, 2000, 6000), layer_stats: load(100, 9000, 20000) }, { get_by_ids: load(2500, 700, 1500) });
+  const summary = (p50: number, p99: number): LatencySummary => ({ count: 1000, min: 1, max: p99, mean: p50, stddev: 1, p50, p90: p99, p95: p99, p99, p999: p99 }) as unknown as LatencySummary;
+  const load = (rps: number, p50: number, p99: number): RpcLoadResult => ({ requests: rps * 10, non2xx: 0, errors: 0, timeouts: 0, durationSec: 10, rps, latency: summary(p50, p99), encoded: '', statusCodes: {}, errorSamples: [] }) as unknown as RpcLoadResult;
+  const o = httpOverhead({ get_by_ids: load(900, 2000, 6000), layer_stats: load(100, 9000, 20000) }, { get_by_ids: summary(700, 1500) });
   assert.equal(Object.keys(o), ['get_by_ids'], 'a function measured one way only is left out');
   assert.is(o.get_by_ids!.addedP50Us, 1300);
-  assert.is(o.get_by_ids!.text, 'HTTP 900/s p50 2.00 p99 6.00 ms vs SQL 2500/s p50 0.70 p99 1.50 ms (+1.30 ms p50)');
+  assert.is(o.get_by_ids!.text, 'HTTP p50 2.00 p99 6.00 ms (900 req/s) vs SQL p50 0.70 p99 1.50 ms (+1.30 ms p50)');
 });
 
 test.run();
