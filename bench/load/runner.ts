@@ -50,7 +50,8 @@ export class SegmentRunner {
     return this.stopReason;
   }
 
-  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks): Promise<SegmentOutcome> {
+  /** `load` overrides the plan's load model for this segment only (stress steps change the rate). */
+  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks, load: RunPlan['load'] = this.plan.load): Promise<SegmentOutcome> {
     const plan = this.plan;
     const workers = plan.workerConnections.length;
     const channels = plan.workerConnections.map(() => new MessageChannel());
@@ -78,8 +79,8 @@ export class SegmentRunner {
         connections,
         workload: plan.workload,
         routes: plan.variants.find((v) => v.name === segment.variant)?.routes ?? {},
-        load: plan.load,
-        rateShare: plan.load.model === 'open' ? (plan.load.rate * connections) / plan.load.connections : 0,
+        load,
+        rateShare: load.model === 'open' ? (load.rate * connections) / load.connections : 0,
         statementTimeoutMs: plan.statementTimeoutMs,
         paramSeed: plan.paramSeed,
         repetition: segment.repetition,
