@@ -21,7 +21,7 @@ import { toStepRecord, type StressFile, type StressStepRecord, type StressVarian
 
 export const STRESS_FILE = 'stress.json';
 /** Safety stop per variant (a normal search needs 12–20 steps). */
-const MAX_STEPS = 30;
+const MAX_STEPS = 24;
 
 export interface ExecuteStressOptions {
   readonly plan: RunPlan;
@@ -111,9 +111,9 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
     target: o.server.display,
     baseline: plan.baseline,
     config: {
-      sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, errorLimit: config.errorLimit, stepSeconds: config.stepSeconds,
+      sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, stepSeconds: config.stepSeconds,
       warmupSeconds: config.warmupSeconds, startRate: config.startRate, maxRate: config.maxRate, growth: config.growth,
-      tolerance: config.tolerance, repetitions: config.repetitions, connections: plan.load.connections,
+      tolerance: config.tolerance, repetitions: config.repetitions, errorLimit: config.errorLimit, backlogLimit: config.backlogLimit, connections: plan.load.connections,
       workers: plan.workerConnections.length, harnessCpuLimit: config.harnessCpuLimit, capacityChangeTarget: config.capacityChangeTarget.source,
     },
     workload: plan.workload,

@@ -22,7 +22,7 @@ export interface SearchLimits {
   readonly growth: number;
   readonly tolerance: number;
   readonly repetitions: number;
-  /** Safety stop: at most this many steps per variant. */
+    /** Safety stop: at most this many steps per variant. */
   readonly maxSteps: number;
 }
 
@@ -64,7 +64,7 @@ export function tallies(observations: readonly Observation[]): Tally[] {
 /** Rates are offered with at most 3 significant digits, so repeated probes hit the same rate. */
 export function roundRate(rate: number): number {
   const magnitude = 10 ** (Math.floor(Math.log10(rate)) - 2);
-  return Math.round(rate / magnitude) * magnitude;
+  return Number((Math.round(rate / magnitude) * magnitude).toPrecision(3));
 }
 
 /** The bracket by majority: lowest majority-failing rate, highest majority-passing rate below it. */
