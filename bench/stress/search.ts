@@ -104,7 +104,7 @@ export function nextStep(observations: readonly Observation[], l: SearchLimits):
   }
   if (!lo) {
     const floor = floorRateOf(l);
-    if (hi.rate <= floor * 1.0001) return { kind: 'done', result: { kind: 'below-floor', high: hi.rate } };
+    if (hi.rate <= roundRate(floor)) return { kind: 'done', result: { kind: 'below-floor', high: hi.rate } };
     return { kind: 'probe', rate: roundRate(Math.max(hi.rate / l.growth, floor)), phase: 'ramp' };
   }
   if (hi.rate / lo.rate - 1 > l.tolerance) {
