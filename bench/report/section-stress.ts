@@ -40,6 +40,13 @@ export function kneeMark(v: StressVariantRecord): { x: number; label: string } |
   return null;
 }
 
+/** Log-axis labels at 1, 2 and 5 × 10^k only, so neighbouring ticks never overlap. */
+const logTick = (value: number | string): string => {
+  const v = Number(value);
+  const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? `${Number(v.toPrecision(3))}` : '';
+};
+
 const points = (steps: readonly StressStepRecord[], pick: (s: StressStepRecord) => number | null): Array<{ x: number; y: number }> =>
   steps.map((s) => ({ x: s.offeredRate, y: msOf(pick(s)) })).filter((p): p is { x: number; y: number } => p.y !== null && p.y > 0).sort((a, b) => a.x - b.x);
 
@@ -51,6 +58,9 @@ export function stressChart(stress: StressFile, v: StressVariantRecord, index: n
   const minX = Math.min(...rates, stress.config.maxRate) / 1.3;
   const maxX = Math.max(...rates, 1) * 1.3;
   const mark = kneeMark(v);
+  const ys = v.steps.flatMap((s) => [s.latency.p50, s.latency.max]).map(msOf).filter((y): y is number => y !== null && y > 0);
+  const minY = Math.min(...ys, slo) / 1.5;
+  const maxY = Math.max(...ys, slo) * 1.5;
   const title = `Latency vs offered load — ${v.name}`;
   const series = (label: string, data: Array<{ x: number; y: number }>, c: string, radius: number, style: 'circle' | 'triangle' | 'crossRot') => ({
     label, data, showLine: false, borderColor: c, backgroundColor: c, pointRadius: radius, pointStyle: style,
@@ -76,8 +86,8 @@ export function stressChart(stress: StressFile, v: StressVariantRecord, index: n
         geobenchEvents: { marks: mark ? [mark] : [] },
       },
       scales: {
-        x: { type: 'logarithmic', min: minX, max: maxX, title: { display: true, text: 'offered rate (ops/s, log scale)' } },
-        y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
+        x: { type: 'logarithmic', min: minX, max: maxX, title: { display: true, text: 'offered rate (ops/s, log scale)' }, ticks: { callback: logTick } },
+        y: { type: 'logarithmic', min: minY, max: maxY, title: { display: true, text: 'latency (ms, log scale)' }, ticks: { callback: logTick } },
       },
     },
   };

@@ -63,7 +63,8 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   const r = inputs.result;
   const stress = readStressFile(dir);
   const title = stress && !r && !inputs.validation ? `geobench — stress ${stress.scenario} — ${stress.runId}` : reportTitle(inputs);
-  const kpiRows = [...kpiRowsOf(inputs), ...(stress ? stressKpiRows(stress) : [])];
+  // In a validator's folder the stress KPIs are already among its checks.
+  const kpiRows = [...kpiRowsOf(inputs), ...(stress && !inputs.validation ? stressKpiRows(stress) : [])];
   const placement: EventPlacement = r
     ? placeEvents(inputs.events, r.segments)
     : { placed: [], unplaced: inputs.events.map((event) => ({ event, reason: 'the folder has no run result to place it on' })) };

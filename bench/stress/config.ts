@@ -15,8 +15,6 @@ export interface StressConfig {
   readonly sloPerTypeUs: Readonly<Record<string, number>>;
   /** Largest share of failed operations (errors + timeouts) a passing step may have. */
   readonly errorLimit: number;
-  /** Largest share of intended arrivals still unsent when the step's window closes. */
-  readonly backlogLimit: number;
   readonly stepSeconds: number;
   readonly warmupSeconds: number;
   readonly startRate: number;
@@ -75,7 +73,6 @@ const StressSectionSchema = z.object({
   sloP99: duration,
   sloPerType: z.record(z.string().regex(/^[A-Z][A-Z0-9]*$/, 'a query type such as Q1'), duration).default({}),
   errorLimit: percent,
-  backlogLimit: percent,
   stepSeconds: z.number().min(0.5).max(600),
   warmupSeconds: z.number().min(0).max(600),
   startRate: z.number().positive(),
@@ -131,7 +128,6 @@ export function resolveStressConfig(section: StressSection, o: StressOverrides =
     sloP99Us: o.sloP99 !== undefined ? flag('--slo-p99', () => parseDurationUs(o.sloP99!)) : parseDurationUs(section.sloP99),
     sloPerTypeUs: perType,
     errorLimit: o.errorLimit !== undefined ? flag('--error-limit', () => parsePercent(o.errorLimit!)) : parsePercent(section.errorLimit),
-    backlogLimit: parsePercent(section.backlogLimit),
     stepSeconds: o.stepSeconds ?? section.stepSeconds,
     warmupSeconds: section.warmupSeconds,
     startRate: o.startRate ?? section.startRate,

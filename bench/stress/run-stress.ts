@@ -113,7 +113,7 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
     config: {
       sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, stepSeconds: config.stepSeconds,
       warmupSeconds: config.warmupSeconds, startRate: config.startRate, maxRate: config.maxRate, growth: config.growth,
-      tolerance: config.tolerance, repetitions: config.repetitions, errorLimit: config.errorLimit, backlogLimit: config.backlogLimit, connections: plan.load.connections,
+      tolerance: config.tolerance, repetitions: config.repetitions, errorLimit: config.errorLimit, connections: plan.load.connections,
       workers: plan.workerConnections.length, harnessCpuLimit: config.harnessCpuLimit, capacityChangeTarget: config.capacityChangeTarget.source,
     },
     workload: plan.workload,

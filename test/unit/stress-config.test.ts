@@ -39,7 +39,6 @@ test('the shipped scenarios/stress.json is valid and resolves', () => {
   const c = resolveStressConfig(readStressSection(shipped));
   assert.is(c.sloP99Us, 250_000);
   assert.is(c.errorLimit, 0.01);
-  assert.is(c.backlogLimit, 0.01);
   assert.is(c.tolerance, 0.1);
   assert.is(c.capacityChangeTarget.metric, 'capacity_change');
 });

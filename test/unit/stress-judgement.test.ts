@@ -6,7 +6,7 @@ import { decideInterval } from '../../bench/stress/decide.ts';
 import { judgeStep, type StepMeasurement } from '../../bench/stress/step-judgement.ts';
 import { threadCpuShares } from '../../bench/stress/step-evidence.ts';
 
-const config = { sloP99Us: 250_000, sloPerTypeUs: { Q1: 50_000 }, errorLimit: 0.01, backlogLimit: 0.01, harnessCpuLimit: 0.9 };
+const config = { sloP99Us: 250_000, sloPerTypeUs: { Q1: 50_000 }, errorLimit: 0.01, harnessCpuLimit: 0.9 };
 const lat = (p99: number, count = 100) => ({ count, p50: p99 / 4, p99, max: p99 * 2 });
 const step = (o: Partial<StepMeasurement> = {}): StepMeasurement => ({
   offeredRate: 100, measuredSec: 2, intended: 200, sent: 200, completed: 200, skipped: 0, late: 3, errors: 0, timeouts: 0,
@@ -28,8 +28,9 @@ test('judgeStep: a per-type SLO fails its own type only', () => {
 test('judgeStep: errors over the limit, backlog over the limit', () => {
   assert.equal(judgeStep(step({ errors: 2, timeouts: 1 }), config).reasons, ['errors 1.50% > limit 1.00%']);
   assert.equal(judgeStep(step({ errors: 2 }), config).outcome, 'pass');
-  assert.equal(judgeStep(step({ intended: 200, sent: 197, skipped: 3 }), config).reasons, ['3 of 200 intended arrivals never sent (backlog 1.50% > limit 1.00%)']);
-  assert.equal(judgeStep(step({ intended: 200, sent: 198, skipped: 2 }), config).outcome, 'pass');
+  // 100 ops/s × 250 ms SLO = 25 arrivals: a 26th unsent one has waited longer than the SLO.
+  assert.equal(judgeStep(step({ intended: 200, sent: 174, skipped: 26 }), config).reasons, ['26 of 200 intended arrivals never sent (backlog > 25, one SLO period of arrivals)']);
+  assert.equal(judgeStep(step({ intended: 200, sent: 175, skipped: 25 }), config).outcome, 'pass');
 });
 
 test('judgeStep: a failing step with a saturated generator thread is harness-bound; a passing one stays a pass', () => {
