@@ -37,7 +37,7 @@ interface StressOpts {
 
 export function registerStress(program: Command): void {
   program.command('stress')
-    .description('capacity at a latency SLO: an open-model search for the largest arrival rate each variant sustains (p99 under the SLO, errors under their limit, no backlog), interleaved; writes stress.json, charts and report.html (docs/stress.md)')
+    .description('capacity at a latency SLO: an open-model search for the largest arrival rate each variant sustains (p99 under the SLO, errors under their limit, no backlog older than the SLO), interleaved; writes stress.json, charts and report.html (docs/stress.md)')
     .argument('<scenario>', 'scenario name (see `geobench scenarios`) or path to a scenario module')
     .option('--config <file>', 'file with the `stress` section (SLO and search limits)', DEFAULT_STRESS_CONFIG)
     .option('--slo-p99 <duration>', 'p99 SLO of the whole mix, e.g. 250ms')
