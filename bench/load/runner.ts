@@ -50,9 +50,10 @@ export class SegmentRunner {
     return this.stopReason;
   }
 
-  /** `load` overrides the plan's load model for this segment only (stress steps change the rate). */
-  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks, load: RunPlan['load'] = this.plan.load): Promise<SegmentOutcome> {
-    const plan = this.plan;
+  /** `override` replaces the plan's load model or duration for this segment only (stress steps change the rate). */
+  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks, override: { load?: RunPlan['load']; durationSec?: number } = {}): Promise<SegmentOutcome> {
+    const plan = { ...this.plan, ...override };
+    const load = plan.load;
     const workers = plan.workerConnections.length;
     const channels = plan.workerConnections.map(() => new MessageChannel());
     const ready: number[] = [];

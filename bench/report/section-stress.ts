@@ -81,7 +81,7 @@ export function stressChart(stress: StressFile, v: StressVariantRecord, index: n
       devicePixelRatio: 1,
       plugins: {
         title: { display: true, text: title, font: { size: 16, weight: 'bold' } },
-        subtitle: { display: true, text: `every step (${stress.config.stepSeconds as number} s, open model, Poisson arrivals); latency charged from the intended send time`, padding: { bottom: 8 } },
+        subtitle: { display: true, text: `every step (≥ ${stress.config.stepSeconds as number} s and ≥ ${(stress.config.minStepOps as number | undefined) ?? '?'} expected arrivals, open model, Poisson arrivals); latency charged from the intended send time`, padding: { bottom: 8 } },
         legend: { position: 'bottom' },
         geobenchEvents: { marks: mark ? [mark] : [] },
       },

@@ -16,6 +16,10 @@ export interface StressConfig {
   /** Largest share of failed operations (errors + timeouts) a passing step may have. */
   readonly errorLimit: number;
   readonly stepSeconds: number;
+  /** A step lasts until about this many arrivals are expected (p99 of fewer is just the maximum). */
+  readonly minStepOps: number;
+  /** …but never longer than this. */
+  readonly maxStepSeconds: number;
   readonly warmupSeconds: number;
   readonly startRate: number;
   readonly maxRate: number;
@@ -74,6 +78,8 @@ const StressSectionSchema = z.object({
   sloPerType: z.record(z.string().regex(/^[A-Z][A-Z0-9]*$/, 'a query type such as Q1'), duration).default({}),
   errorLimit: percent,
   stepSeconds: z.number().min(0.5).max(600),
+  minStepOps: z.number().int().min(1).max(1_000_000),
+  maxStepSeconds: z.number().min(0.5).max(3600),
   warmupSeconds: z.number().min(0).max(600),
   startRate: z.number().positive(),
   maxRate: z.number().positive(),
@@ -129,6 +135,8 @@ export function resolveStressConfig(section: StressSection, o: StressOverrides =
     sloPerTypeUs: perType,
     errorLimit: o.errorLimit !== undefined ? flag('--error-limit', () => parsePercent(o.errorLimit!)) : parsePercent(section.errorLimit),
     stepSeconds: o.stepSeconds ?? section.stepSeconds,
+    minStepOps: section.minStepOps,
+    maxStepSeconds: Math.max(section.maxStepSeconds, o.stepSeconds ?? section.stepSeconds),
     warmupSeconds: section.warmupSeconds,
     startRate: o.startRate ?? section.startRate,
     maxRate: o.maxRate ?? section.maxRate,

@@ -16,7 +16,7 @@ import type { StressConfig } from './config.ts';
 import { nextStep, type Observation, type SearchResult } from './search.ts';
 import { StepEvidenceRecorder } from './step-evidence.ts';
 import { judgeStep } from './step-judgement.ts';
-import { runStep } from './step-run.ts';
+import { runStep, stepSecondsAt } from './step-run.ts';
 import { toStepRecord, type StressFile, type StressStepRecord, type StressVariantRecord } from './stress-file.ts';
 
 export const STRESS_FILE = 'stress.json';
@@ -66,13 +66,13 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
         }
         const segment = { index: stepIndex, repetition: stepIndex + 1, variant: variant.name };
         stepIndex++;
-        const run = await runStep(runner, plan, variant, segment, next.rate, recorder);
+        const run = await runStep(runner, plan, variant, segment, next.rate, stepSecondsAt(next.rate, config), recorder);
         if (runner.stopped) break;
         const judgement = judgeStep(run.measurement, config);
         observations.get(variant.name)!.push({ rate: next.rate, outcome: judgement.outcome });
         steps.get(variant.name)!.push(toStepRecord(segment.index, next.phase, run, judgement));
         const m = run.measurement;
-        log(`  ${variant.name} @ ${next.rate} ops/s (${next.phase}): p50 ${ms(m.latency.p50)}, p99 ${ms(m.latency.p99)}, late ${m.late}, backlog ${m.skipped}, client thread ${m.clientCpu ? `${(100 * m.clientCpu.busiestThreadShare).toFixed(0)}%` : 'n/a'} → ${judgement.outcome}${judgement.reasons.length ? ` (${judgement.reasons.join('; ')})` : ''}`);
+        log(`  ${variant.name} @ ${next.rate} ops/s (${next.phase}, ${m.measuredSec.toFixed(1)} s): p50 ${ms(m.latency.p50)}, p99 ${ms(m.latency.p99)}, late ${m.late}, backlog ${m.skipped}, client thread ${m.clientCpu ? `${(100 * m.clientCpu.busiestThreadShare).toFixed(0)}%` : 'n/a'} → ${judgement.outcome}${judgement.reasons.length ? ` (${judgement.reasons.join('; ')})` : ''}`);
         await removeWorkloadWrites(variant.target);
       }
     }
@@ -111,7 +111,7 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
     target: o.server.display,
     baseline: plan.baseline,
     config: {
-      sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, stepSeconds: config.stepSeconds,
+      sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, stepSeconds: config.stepSeconds, minStepOps: config.minStepOps, maxStepSeconds: config.maxStepSeconds,
       warmupSeconds: config.warmupSeconds, startRate: config.startRate, maxRate: config.maxRate, growth: config.growth,
       tolerance: config.tolerance, repetitions: config.repetitions, errorLimit: config.errorLimit, connections: plan.load.connections,
       workers: plan.workerConnections.length, harnessCpuLimit: config.harnessCpuLimit, capacityChangeTarget: config.capacityChangeTarget.source,

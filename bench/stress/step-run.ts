@@ -45,8 +45,17 @@ export function reduceReports(reports: readonly IntervalReport[]): { latency: St
   return { latency: latencyOf(all), byType, errors, timeouts };
 }
 
+/**
+ * Seconds a step at `rate` is measured: at least `stepSeconds`, longer at low rates so that about
+ * `minStepOps` arrivals are expected (the p99 of 20 operations is their maximum), at most
+ * `maxStepSeconds`. Whole tenths of a second. Pure.
+ */
+export function stepSecondsAt(rate: number, c: { stepSeconds: number; minStepOps: number; maxStepSeconds: number }): number {
+  return Math.min(c.maxStepSeconds, Math.max(c.stepSeconds, Math.ceil((10 * c.minStepOps) / rate) / 10));
+}
+
 export async function runStep(
-  runner: SegmentRunner, plan: RunPlan, variant: PreparedVariant, segment: Segment, rate: number, recorder: StepEvidenceRecorder,
+  runner: SegmentRunner, plan: RunPlan, variant: PreparedVariant, segment: Segment, rate: number, durationSec: number, recorder: StepEvidenceRecorder,
 ): Promise<StepRun> {
   if (plan.load.model !== 'open') throw new Error('a stress plan must use the open load model');
   const reports: IntervalReport[] = [];
@@ -62,7 +71,7 @@ export async function runStep(
       if (report.intervalIndex >= 0) reports.push(report);
     },
     onTick: () => {},
-  }, { ...plan.load, rate });
+  }, { load: { ...plan.load, rate }, durationSec });
   const evidence = began ? await recorder.end(variant.schema) : { clientCpu: null, serverCpuCores: null, waits: { samples: 0, counts: {} }, cronRuns: null };
   const schedules = outcome.workers.map((w) => w.schedule).filter((s) => s !== undefined);
   const sum = (k: 'intended' | 'sent' | 'completed' | 'skipped' | 'late'): number => schedules.reduce((s, x) => s + x[k], 0);

@@ -5,6 +5,7 @@ import { capacityChange, capacityRange, describeResult } from '../../bench/stres
 import { decideInterval } from '../../bench/stress/decide.ts';
 import { judgeStep, type StepMeasurement } from '../../bench/stress/step-judgement.ts';
 import { threadCpuShares } from '../../bench/stress/step-evidence.ts';
+import { stepSecondsAt } from '../../bench/stress/step-run.ts';
 
 const config = { sloP99Us: 250_000, sloPerTypeUs: { Q1: 50_000 }, errorLimit: 0.01, harnessCpuLimit: 0.9 };
 const lat = (p99: number, count = 100) => ({ count, p50: p99 / 4, p99, max: p99 * 2 });
@@ -85,6 +86,11 @@ test('threadCpuShares: busiest thread share of a core and process cores', () => 
   const after = new Map([[1, 280], [2, 70], [3, 10]]);
   const s = threadCpuShares(before, after, 2, 100);
   assert.equal(s, { processCores: (180 + 20 + 10) / 100 / 2, busiestThreadShare: 180 / 100 / 2 });
+});
+
+test('stepSecondsAt: long enough for 200 expected arrivals, within [stepSeconds, maxStepSeconds]', () => {
+  const c = { stepSeconds: 2, minStepOps: 200, maxStepSeconds: 30 };
+  assert.equal([1000, 100, 30, 8.1, 3].map((r) => stepSecondsAt(r, c)), [2, 2, 6.7, 24.7, 30]);
 });
 
 test.run();
