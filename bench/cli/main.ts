@@ -11,6 +11,7 @@ import { registerReport } from './commands/report.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerStress } from './commands/stress.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -30,6 +31,7 @@ registerReport(program);
 registerStatus(program);
 registerNightly(program);
 registerCompare(program);
+registerStress(program);
 
 try {
   await program.parseAsync(process.argv);

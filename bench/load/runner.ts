@@ -50,8 +50,10 @@ export class SegmentRunner {
     return this.stopReason;
   }
 
-  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks): Promise<SegmentOutcome> {
-    const plan = this.plan;
+  /** `override` replaces the plan's load model or duration for this segment only (stress steps change the rate). */
+  async run(segment: Segment, variant: PreparedVariant, hooks: SegmentHooks, override: { load?: RunPlan['load']; durationSec?: number } = {}): Promise<SegmentOutcome> {
+    const plan = { ...this.plan, ...override };
+    const load = plan.load;
     const workers = plan.workerConnections.length;
     const channels = plan.workerConnections.map(() => new MessageChannel());
     const ready: number[] = [];
@@ -78,8 +80,8 @@ export class SegmentRunner {
         connections,
         workload: plan.workload,
         routes: plan.variants.find((v) => v.name === segment.variant)?.routes ?? {},
-        load: plan.load,
-        rateShare: plan.load.model === 'open' ? (plan.load.rate * connections) / plan.load.connections : 0,
+        load,
+        rateShare: load.model === 'open' ? (load.rate * connections) / load.connections : 0,
         statementTimeoutMs: plan.statementTimeoutMs,
         paramSeed: plan.paramSeed,
         repetition: segment.repetition,

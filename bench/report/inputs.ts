@@ -136,7 +136,7 @@ export function loadRunFolder(dir: string): ReportInputs {
   }
   const resultPath = resultFile ? path.join(runDir, resultFile) : null;
   if (resultPath && !fs.existsSync(resultPath)) resultFile = null;
-  if (!resultFile && !validation) {
+  if (!resultFile && !validation && !fs.existsSync(path.join(runDir, 'stress.json'))) {
     throw new GeobenchError(`${runDir} holds neither ${RESULT_FILE} nor ${VALIDATION_FILE}: nothing to report`, { hint: 'give the folder written by `geobench run` or `geobench validate` (results/<run-id>)' });
   }
   const result = resultFile ? readResult(path.join(runDir, resultFile)) : null;

@@ -40,6 +40,8 @@ export interface PageInput {
   /** Files of the run folder to list, relative paths. */
   readonly files: readonly string[];
   readonly generatedAt: string;
+  /** Extra sections after the KPI table (e.g. the stress search, section-stress.ts). */
+  readonly sections?: readonly SafeHtml[];
 }
 
 const CSS = trusted(`
@@ -115,6 +117,7 @@ ${input.validation ? frontPageHtml(input.validation, input.charts.find((c) => c.
 <p class="muted">Target and achieved side by side; "not measured" = no measurement, never a filled-in value.</p>
 ${kpiTableHtml(input.kpiRows)}
 </section>
+${input.sections ?? []}
 ${input.validation ? validationSection(input.validation) : ''}
 ${r ? runSection(r) : ''}
 ${r ? environmentSection(r) : ''}

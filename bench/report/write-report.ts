@@ -16,6 +16,7 @@ import { forestPlotSpec, forestRows } from './forest-plot.ts';
 import { KPI_IMAGE_FILE } from './kpi-image.ts';
 import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
 import { summaryMarkdown } from './markdown.ts';
+import { readStressFile, stressCharts, stressKpiRows, stressSectionHtml } from './section-stress.ts';
 import { reportPage, type ChartImage } from './page.ts';
 
 export const REPORT_HTML = 'report.html';
@@ -37,12 +38,13 @@ export function writeBytesAtomic(file: string, data: Uint8Array): void {
 }
 
 /** Chart files a report writes; older ones that this report does not rewrite are removed. */
-const OWN_CHART = /^(latency-spectrum-.*|latency-over-time-.*|throughput-over-time|storage-sizes|kpi-table|forest-plot)\.png$/;
+const OWN_CHART = /^(latency-spectrum-.*|latency-over-time-.*|throughput-over-time|storage-sizes|kpi-table|forest-plot|stress-latency-.*)\.png$/;
 
 export function reportTitle(inputs: Pick<ReportInputs, 'result' | 'validation'>): string {
   const r = inputs.result;
   const v = inputs.validation;
   if (v) return `geobench — ${v.roadmapName} — ${v.runId}`;
+  if (!r) return 'geobench — stress';
   return `geobench — ${r!.scenario.name} — ${r!.runId}`;
 }
 
@@ -60,8 +62,10 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   const inputs = loadRunFolder(runDir);
   const dir = inputs.runDir;
   const r = inputs.result;
-  const title = reportTitle(inputs);
-  const kpiRows = kpiRowsOf(inputs);
+  const stress = readStressFile(dir);
+  const title = stress && !r && !inputs.validation ? `geobench — stress ${stress.scenario} — ${stress.runId}` : reportTitle(inputs);
+  // In a validator's folder the stress KPIs are already among its checks.
+  const kpiRows = [...kpiRowsOf(inputs), ...(stress && !inputs.validation ? stressKpiRows(stress) : [])];
   const placement: EventPlacement = r
     ? placeEvents(inputs.events, r.segments)
     : { placed: [], unplaced: inputs.events.map((event) => ({ event, reason: 'the folder has no run result to place it on' })) };
@@ -86,26 +90,29 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
     }
   }
 
+  // The stress charts sit in their own section, not in the run's chart groups.
+  const stressImages: ChartImage[] = stress ? stressCharts(stress).map((spec) => ({ file: `${CHARTS_DIR}/${spec.file}`, title: spec.title, caption: spec.caption, png: render.renderChart(spec), width: spec.width, height: spec.height })) : [];
   const chartsDir = path.join(dir, CHARTS_DIR);
-  const written = new Set(images.map((i) => path.basename(i.file)));
+  const written = new Set([...images, ...stressImages].map((i) => path.basename(i.file)));
   if (fs.existsSync(chartsDir)) {
     for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !written.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
   }
-  const charts = images.map((i) => {
+  const charts = [...images, ...stressImages].map((i) => {
     const file = path.join(dir, i.file);
     writeBytesAtomic(file, i.png);
     return file;
   });
 
-  const runFiles = [inputs.resultFile, inputs.validationFile, r?.files?.hlog ?? null, fs.existsSync(path.join(dir, EVENTS_FILE)) ? EVENTS_FILE : null]
+  const runFiles = [inputs.resultFile, inputs.validationFile, stress ? 'stress.json' : null, r?.files?.hlog ?? null, fs.existsSync(path.join(dir, EVENTS_FILE)) ? EVENTS_FILE : null]
     .filter((f): f is string => typeof f === 'string' && fs.existsSync(path.join(dir, f)));
   if (inputs.plans.length) runFiles.push('plans/');
-  const files = [REPORT_HTML, REPORT_MARKDOWN, ...images.map((i) => i.file), ...runFiles];
+  const files = [REPORT_HTML, REPORT_MARKDOWN, ...images.map((i) => i.file), ...stressImages.map((i) => i.file), ...runFiles];
 
   const htmlFile = path.join(dir, REPORT_HTML);
   writeFileAtomic(htmlFile, reportPage({
     title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans,
     events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString(),
+    sections: stress ? [stressSectionHtml(stress, stressImages)] : [],
   }));
   const markdownFile = path.join(dir, REPORT_MARKDOWN);
   writeFileAtomic(markdownFile, summaryMarkdown({ title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files }));
