@@ -16,6 +16,7 @@ import { KPI_IMAGE_FILE } from './kpi-image.ts';
 import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
 import { summaryMarkdown } from './markdown.ts';
 import { reportPage, type ChartImage } from './page.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 export const REPORT_HTML = 'report.html';
 export const REPORT_MARKDOWN = 'summary.md';
@@ -29,7 +30,7 @@ export interface ReportFiles {
 
 /** Writes bytes atomically (temp + rename), like writeFileAtomic for text. */
 export function writeBytesAtomic(file: string, data: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);

@@ -14,6 +14,7 @@ import { openDatabase } from '../../db/resolve.ts';
 import { listScenarios, loadScenario } from '../../scenario/load.ts';
 import { planRun } from '../../load/plan.ts';
 import { executeRun } from '../../load/run.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 import { InvalidArgumentError } from 'commander';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -67,6 +68,7 @@ export function registerRun(program: Command): void {
       const runId = newRunId(plan.scenario);
       const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
       if (fs.existsSync(path.join(outDir, 'result.json'))) throw new GeobenchError(`${outDir} already holds a result; choose another --out`, { exitCode: 2 });
+      assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`run ${runId}: scenario ${plan.scenario}, ${plan.segments.length} segments (${plan.variants.map((v) => v.name).join(' vs ')} × ${plan.repetitions}), ${plan.load.model} load ${plan.load.model === 'open' ? `${plan.load.rate} ops/s on ` : ''}${plan.load.connections} connection(s), ${plan.warmupSec}+${plan.durationSec} s each, on ${server.display}`);

@@ -13,6 +13,7 @@ import { openDatabase } from '../../db/resolve.ts';
 import { formatChecks } from '../../validate/checks.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
 import { writeValidation } from '../../validate/report-file.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
 
@@ -42,12 +43,12 @@ export function registerValidate(program: Command): void {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
       const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
+      const runId = newRunId(`validate-${name}`);
+      const outDir = assertWritableDir(path.resolve(opts.out ?? path.join(RESULTS_DIR, runId)), '--out');
       const server = await openDatabase(targetOptions(cmd), say);
       if (server.kind === 'external' && !opts.allowDestructive) {
         throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
       }
-      const runId = newRunId(`validate-${name}`);
-      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
       const startedAt = new Date().toISOString();
       say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
       const outcome = await validator.run({
