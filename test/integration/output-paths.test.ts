@@ -3,20 +3,32 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import type { CliResult } from '../helpers/cli.ts';
 
 // No database is needed: every output path is checked before geobench starts or touches one.
 // A hang (Node 20's recursive mkdirSync under /proc spins forever) is killed after 10 s and fails.
 const HANG_MS = 10_000;
 
-async function timed(args: readonly string[]): Promise<CliResult & { ms: number }> {
+const BIN = path.join(PROJECT_ROOT, 'bin', 'geobench.js');
+
+/** The real CLI, killed after HANG_MS even if it never prints anything. */
+function timed(args: readonly string[]): Promise<CliResult & { ms: number }> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const r = await runCli(args, {}, (_chunk, child) => {
-    timer ??= setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: performance.now() - started });
+    });
   });
-  clearTimeout(timer);
-  return { ...r, ms: performance.now() - started };
 }
 
 let startupMs = 0;
