@@ -109,7 +109,8 @@ async function runCell(phase: Phase, fault: Fault): Promise<Cell> {
   const r = await faultRun(phase.args(), phase.trigger, fault);
   await restartCluster();
   const rerun = await phase.rerun().catch((err: Error) => err.message);
-  const note = r.exitMs === null ? `stderr: ${r.stderr.slice(-200).replace(/\s+/g, ' ')}` : undefined;
+  const firstError = r.stderr.split('\n').find((l) => /error/i.test(l)) ?? r.stderr.slice(-200);
+  const note = r.exitMs === null || r.code !== phase.expected[fault] ? `stderr: ${firstError.slice(0, 300).replace(/\s+/g, ' ')}` : undefined;
   return { phase: phase.name, fault, expected: phase.expected[fault], code: r.code, exitMs: r.exitMs, rerun, ...(note ? { note } : {}) };
 }
 
