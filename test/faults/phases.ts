@@ -26,9 +26,9 @@ export interface Phase {
 }
 
 export const SCALE = '0.02';
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'geobench-faults-'));
+let tmp: string | undefined; // made on first use, so importing this file creates nothing
 let outCount = 0;
-const newOut = (): string => path.join(tmp, `run-${++outCount}`);
+const newOut = (): string => path.join((tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'geobench-faults-'))), `run-${++outCount}`);
 
 async function must(args: string[]): Promise<void> {
   const r = await runCli(args);
@@ -115,4 +115,6 @@ export const PHASES: readonly Phase[] = [
   },
 ];
 
-export const cleanupPhases = (): void => fs.rmSync(tmp, { recursive: true, force: true });
+export const cleanupPhases = (): void => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+};
