@@ -27,6 +27,7 @@ import { CITIES, CLUSTERED_SHARE, METERS_PER_DEGREE_LAT, UNIFORM_BBOX } from '..
 import { citySigmaM } from '../bench/queries/sampling.ts';
 import { withClient } from '../bench/db/connect.ts';
 import { readResult } from '../bench/result-file/result-file.ts';
+import { makeDirs } from '../bench/result-file/output-dir.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, warmup: { type: 'string', default: '3' } } });
 const duration = Number(values.duration);
@@ -38,7 +39,7 @@ const VARIANT = 'vs_pgbench';
 const server = await openDatabase({});
 if (server.kind !== 'embedded') throw new Error('this script runs against the embedded cluster');
 const work = path.join(RESULTS_DIR, `vs-pgbench-${Date.now()}`);
-fs.mkdirSync(work, { recursive: true });
+makeDirs(work);
 fs.writeFileSync(path.join(work, 'package.json'), '{ "type": "module" }\n');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -111,7 +112,7 @@ function knnScript(): string {
 
 async function pgbench(query: string, seconds: number): Promise<Measured> {
   const dir = path.join(work, `pgbench-${query}-${seconds}`);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = path.join(dir, 'script.sql');
   fs.writeFileSync(file, query === 'S1' ? 'SELECT 1;\n' : knnScript());
   const scripts = ['-f', file];

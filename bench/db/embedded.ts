@@ -10,6 +10,7 @@ import { isRoot, runCommand, runServerTool, SERVER_OS_USER } from './os-commands
 import { registerSecret } from './redact.ts';
 import { DEFAULT_SCHEMA } from './schema.ts';
 import type { DbTarget } from './target.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 /**
  * The embedded throwaway cluster: PostgreSQL 15 binaries from Debian, a data directory of our own,
@@ -64,7 +65,7 @@ function readState(): ClusterState | undefined {
 }
 
 function writeState(state: ClusterState): void {
-  fs.mkdirSync(geobenchHome(), { recursive: true });
+  makeDirs(geobenchHome());
   const tmp = `${statePath()}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
   fs.renameSync(tmp, statePath());
@@ -104,15 +105,15 @@ async function freePort(): Promise<number> {
 async function chooseDataDir(): Promise<string> {
   const preferred = path.join(geobenchHome(), 'cluster');
   if (!isRoot()) return preferred;
-  fs.mkdirSync(geobenchHome(), { recursive: true });
-  fs.mkdirSync(preferred, { recursive: true, mode: 0o700 });
+  makeDirs(geobenchHome());
+  makeDirs(preferred, { mode: 0o700 });
   await runCommand('chown', [SERVER_OS_USER, preferred]);
   const probe = await runServerTool('test', ['-w', preferred]);
   if (probe.code === 0) return preferred;
   fs.rmSync(preferred, { recursive: true, force: true });
   const hash = crypto.createHash('sha1').update(geobenchHome()).digest('hex').slice(0, 12);
   const fallback = path.join('/var/tmp/geobench-clusters', hash);
-  fs.mkdirSync(fallback, { recursive: true, mode: 0o700 });
+  makeDirs(fallback, { mode: 0o700 });
   fs.chmodSync('/var/tmp/geobench-clusters', 0o755);
   await runCommand('chown', [SERVER_OS_USER, fallback]);
   return fallback;
@@ -123,7 +124,7 @@ const serverLog = (dataDir: string): string => path.join(dataDir, 'server.log');
 
 async function initCluster(binDir: string, port: number): Promise<ClusterState> {
   const dataDir = await chooseDataDir();
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirs(dataDir, { mode: 0o700 });
   if (isRoot()) await runCommand('chown', [SERVER_OS_USER, dataDir]);
   const password = crypto.randomBytes(18).toString('base64url');
   registerSecret(password);

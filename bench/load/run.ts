@@ -15,6 +15,7 @@ import { prepareVariants, removeWorkloadWrites } from './prepare.ts';
 import { SegmentRunner, type SegmentOutcome } from './runner.ts';
 import { LiveProgress } from './live-progress.ts';
 import { SegmentEvidence, capturePlans, captureSizes } from './segment-evidence.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 export interface ExecuteRunOptions {
   readonly plan: RunPlan;
@@ -52,7 +53,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   }
   const prepared = await prepareVariants(o.server, plan, o.sqlDir, { log, signal: o.signal, workers: o.loadWorkers });
   for (const v of prepared) await removeWorkloadWrites(v.target);
-  fs.mkdirSync(o.outDir, { recursive: true });
+  makeDirs(o.outDir);
 
   const runner = new SegmentRunner(plan);
   const onAbort = (): void => runner.stop('interrupted by the user (Ctrl-C)');

@@ -109,7 +109,9 @@ async function applyScript(target: DbTarget, client: pg.Client, file: string, le
     if (err instanceof GeobenchError) {
       throw new GeobenchError(`${err.message}\n  rolled back: schema and ledger are unchanged`, { exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) });
     }
-    throw err;
+    // Outside a statement of the file (BEGIN, search_path, the lock, the ledger row): e.g. the
+    // server died. Still a clear failure (exit 1), not an internal error.
+    throw new GeobenchError(`${path.basename(file)} failed: ${(err as Error)?.message ?? String(err)}\n  rolled back: schema and ledger are unchanged`, { cause: err });
   }
   try {
     if (afterCommit.length > 0) {

@@ -15,6 +15,7 @@ import { GeobenchError } from '../cli/errors.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import { ENTRY_RECORD_SHAPE, appendRun, emptyIndex, parseIndex, type HistoryIndex, type HistoryRunRecord } from './history-index.ts';
 import type { SeriesKey } from './series-key.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 export const INDEX_FILE = 'index.json';
 export const ENTRY_FILE = 'entry.json';
@@ -94,7 +95,7 @@ export function rebuildHistory(root: string): { index: HistoryIndex; runs: numbe
  */
 export function storeEntryRun(root: string, sourceDir: string, key: SeriesKey, record: HistoryRunRecord): string {
   const target = path.join(root, record.dir);
-  fs.mkdirSync(target, { recursive: true });
+  makeDirs(target);
   for (const f of ['result.json', 'validation.json']) {
     if (fs.existsSync(path.join(sourceDir, f))) fs.copyFileSync(path.join(sourceDir, f), path.join(target, f));
   }
@@ -108,7 +109,7 @@ export function storeEntryRun(root: string, sourceDir: string, key: SeriesKey, r
  * process that no longer exists is taken over.
  */
 export function lockHistory(root: string): () => void {
-  fs.mkdirSync(root, { recursive: true });
+  makeDirs(root);
   const file = path.join(root, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -26,6 +26,7 @@ import { lockHistory, readHistory, storeEntryRun, writeHistory } from './history
 import { entryAlarms, errorEntry, judgeEntry, outcomeOf, type EntryJudgement, type EntryRunData, type NightlyReport, type Outcome } from './judgement.ts';
 import { writeReportFiles, type ReportFiles } from './outputs.ts';
 import { seriesKeyOf, validatorKey, type SeriesKey } from './series-key.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 export interface NightlyRunOptions {
   readonly config: NightlyConfig;
@@ -132,7 +133,7 @@ export async function runNightly(o: NightlyRunOptions): Promise<NightlyRunOutcom
   let interrupted = false;
   try {
     let index = readHistory(o.historyDir);
-    fs.mkdirSync(o.outDir, { recursive: true });
+    makeDirs(o.outDir);
     for (const entry of o.config.entries) {
       if (o.signal.aborted) {
         interrupted = true;

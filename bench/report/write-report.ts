@@ -18,6 +18,7 @@ import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
 import { summaryMarkdown } from './markdown.ts';
 import { readStressFile, stressCharts, stressKpiRows, stressSectionHtml } from './section-stress.ts';
 import { reportPage, type ChartImage } from './page.ts';
+import { makeDirs } from '../result-file/output-dir.ts';
 
 export const REPORT_HTML = 'report.html';
 export const REPORT_MARKDOWN = 'summary.md';
@@ -31,7 +32,7 @@ export interface ReportFiles {
 
 /** Writes bytes atomically (temp + rename), like writeFileAtomic for text. */
 export function writeBytesAtomic(file: string, data: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);

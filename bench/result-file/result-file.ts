@@ -7,6 +7,7 @@ import type { VariantStats } from '../analysis/run-analysis.ts';
 import type { Timeline } from '../metrics/timeline.ts';
 import type { RunPlan } from '../load/plan.ts';
 import type { RunMetadata } from './metadata.ts';
+import { makeDirs } from './output-dir.ts';
 
 /**
  * results/<run-id>/result.json — documented in docs/results.md. Bump RESULT_SCHEMA_VERSION on any
@@ -99,7 +100,7 @@ export const HLOG_FILE = 'latency.hlog';
 
 /** Writes a file atomically (temp + rename): a reader never sees half a file. */
 export function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);

@@ -191,8 +191,11 @@ export interface CallStatement {
  * geometry becomes GeoJSON, timestamps ISO 8601), as PostgREST does. Arguments appear in
  * declaration order so the text — and the prepared statement — does not depend on JSON key order.
  */
-export function buildCall(fn: CatalogFunction, args: readonly CatalogArg[]): CallStatement {
+export function buildCall(fn: CatalogFunction, args: readonly CatalogArg[], maxRows?: number): CallStatement {
   const list = args.map((a, i) => `${a.mode === 'v' ? 'VARIADIC ' : ''}${quoteIdent(a.name)} => $${i + 1}::${a.type}`).join(', ');
-  const text = `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (SELECT * FROM ${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${list})) AS r`;
+  // The server-wide row cap (PostgREST's db-max-rows): the server stops the function's rows there,
+  // so neither PostgreSQL nor node ever holds a larger response. An integer, never request input.
+  const cap = maxRows === undefined ? '' : ` LIMIT ${Math.trunc(maxRows)}`;
+  const text = `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (SELECT * FROM ${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${list})${cap}) AS r`;
   return { name: `gbrpc_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`, text };
 }

@@ -29,11 +29,32 @@ export interface RpcHandlerOptions {
   readonly query: QueryFn;
   /** Largest accepted request body in bytes (default 64 KiB). */
   readonly bodyLimit?: number;
+  /** Server-wide cap on the rows of a response (PostgREST's db-max-rows). */
+  readonly maxRows?: number;
+  /**
+   * Host header names accepted (lower case, without port); others get 421, so a web page whose
+   * DNS name was rebound to 127.0.0.1 cannot reach the server. Undefined = any (unit tests).
+   */
+  readonly allowedHosts?: ReadonlySet<string>;
   /** Where unexpected (500) and unavailable (503) errors are reported. */
   readonly log?: (line: string) => void;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+export const DEFAULT_MAX_ROWS = 1000;
+
+/** The bound address and the loopback names: what a Host header may say. */
+export function allowedHostNames(boundHost: string): ReadonlySet<string> {
+  return new Set(['localhost', '127.0.0.1', '::1', boundHost.toLowerCase().replace(/^\[|\]$/g, '')]);
+}
+
+/** The name part of a Host header (`[::1]:8080` → `::1`, `a.b:80` → `a.b`), lower case. */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const RPC_PATH = /^\/rpc\/([^/]+)$/;
@@ -58,6 +79,12 @@ export function createRpcHandler(options: RpcHandlerOptions): (req: RpcRequest) 
   };
 
   return async (req) => {
+    if (options.allowedHosts) {
+      const host = header(req, 'host');
+      if (host === undefined || !options.allowedHosts.has(hostName(host))) {
+        return errorResponse(apiError(421, 'GB421', `Host ${(host ?? '(none)').slice(0, 100)} is not served here`, null, 'call the server by its bound address or a loopback name (see --host)'), { Connection: 'close' });
+      }
+    }
     const path = req.url.split('?')[0] ?? '';
     const match = RPC_PATH.exec(path);
     if (!match) return errorResponse(apiError(404, 'PGRST125', `Invalid path specified in request URL: ${path.slice(0, 200)}`, null, 'functions are called as POST /rpc/<function>'));
@@ -79,8 +106,10 @@ export function createRpcHandler(options: RpcHandlerOptions): (req: RpcRequest) 
     if (raw === undefined) return tooLarge();
 
     const contentType = header(req, 'content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (contentType && contentType !== 'application/json') {
-      return errorResponse(apiError(415, 'PGRST107', `Content-Type ${contentType.slice(0, 100)} is not supported`, null, 'send the arguments as a JSON object with Content-Type: application/json'));
+    // Required, not only checked: a web page can POST text/plain (or no type) to 127.0.0.1 without
+    // a CORS preflight; application/json needs one, which this server never answers.
+    if (contentType !== 'application/json') {
+      return errorResponse(apiError(415, 'PGRST107', `Content-Type ${contentType ? contentType.slice(0, 100) : '(none)'} is not supported`, null, 'send the arguments as a JSON object with Content-Type: application/json'));
     }
 
     let candidates: readonly CatalogFunction[] | undefined;
@@ -111,7 +140,7 @@ export function createRpcHandler(options: RpcHandlerOptions): (req: RpcRequest) 
     const args = body as Record<string, unknown>;
     const resolved = resolveCall(candidates, args);
     if ('status' in resolved) return errorResponse(resolved);
-    const statement = buildCall(resolved.fn, resolved.args);
+    const statement = buildCall(resolved.fn, resolved.args, options.maxRows);
     const values = resolved.args.map((a) => encodeArgValue(args[a.name], a));
     try {
       const json = await query({ ...statement, values });

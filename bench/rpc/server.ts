@@ -6,10 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { GeobenchError } from '../cli/errors.ts';
-import { clientConfig, describeConnectError } from '../db/connect.ts';
+import { clientConfig, describeConnectError, withClient } from '../db/connect.ts';
 import { isLocalHost, type DbTarget } from '../db/target.ts';
+import { assertOwnSchema } from '../db/schema.ts';
+import { apiRolePassword, apiRoles, prepareApiRoles } from './api-role.ts';
 import { CATALOG_SQL, FunctionCatalog, functionsFromRows, type CatalogRow } from './catalog.ts';
-import { createRpcHandler, DEFAULT_BODY_LIMIT, type QueryFn, type RpcResponse } from './handler.ts';
+import { allowedHostNames, createRpcHandler, DEFAULT_BODY_LIMIT, DEFAULT_MAX_ROWS, type QueryFn, type RpcResponse } from './handler.ts';
 
 export interface RpcServerOptions {
   readonly target: DbTarget;
@@ -24,6 +26,8 @@ export interface RpcServerOptions {
   readonly bodyLimit?: number;
   /** statement_timeout of the pool's connections in ms (default 10 000; 0 = none). */
   readonly statementTimeoutMs?: number;
+  /** Server-wide cap on the rows of any response (PostgREST's db-max-rows; default 1000). */
+  readonly maxRows?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -34,22 +38,37 @@ export interface RpcServer {
   readonly apiSchema: string;
   /** Names of the exposed functions at start. */
   readonly functions: readonly string[];
+  /** The database role the pool logs in as (never a superuser). */
+  readonly role: string;
   /** Stops accepting, lets requests in flight finish (at most `graceMs`), then closes the pool. */
   close(graceMs?: number): Promise<void>;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_$]{0,62}$/;
-
-/** `<data schema>_api`, or an explicit name; never a system schema. */
+/**
+ * `<data schema>_api`, or an explicit name that is also one of geobench's own API schemas
+ * (`geobench_api`, `geobench_<name>_api`): never `cron`, `public`, a system schema or anyone else's.
+ */
 export function apiSchemaFor(dataSchema: string, override?: string): string {
   const name = override ?? `${dataSchema}_api`;
-  if (!SCHEMA_NAME.test(name)) {
-    throw new GeobenchError(`API schema '${name}' must be a plain lower-case identifier (letters, digits, _)`, { exitCode: 2 });
-  }
-  if (name === 'information_schema' || name.startsWith('pg_')) {
-    throw new GeobenchError(`refusing to expose the system schema '${name}'`, { exitCode: 2 });
+  const data = name.endsWith('_api') ? name.slice(0, -4) : '';
+  try {
+    assertOwnSchema(data);
+  } catch {
+    throw new GeobenchError(`refusing to serve schema '${name.slice(0, 100)}': only geobench's own API schemas (geobench_api, geobench_<name>_api) can be served`, { exitCode: 2 });
   }
   return name;
+}
+
+/** The target's connection settings with another login role. */
+function asRole(target: DbTarget, role: string, password: string): pg.ClientConfig {
+  const base = clientConfig(target, 'geobench-rpc');
+  if (typeof base.connectionString === 'string') {
+    const url = new URL(base.connectionString);
+    url.username = encodeURIComponent(role);
+    url.password = encodeURIComponent(password);
+    return { ...base, connectionString: url.toString() };
+  }
+  return { ...base, user: role, password };
 }
 
 /** How the URL of a bound address is written. */
@@ -60,8 +79,15 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const host = options.host ?? '127.0.0.1';
   const apiSchema = apiSchemaFor(options.target.schema, options.apiSchema);
   const timeout = options.statementTimeoutMs ?? 10_000;
+  const role = apiRoles(apiSchema).login;
+  const password = apiRolePassword(options.target.display, role);
+  await withClient(options.target, async (admin) => {
+    const exists = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [apiSchema]);
+    if (exists.rowCount === 0) throw new GeobenchError(`schema ${apiSchema} does not exist on ${options.target.display}`, { hint: 'apply OPT3 first (geobench --schema <schema> migrate up --to OPT3)' });
+    await prepareApiRoles(admin, options.target.schema, apiSchema, password);
+  }, 'geobench-rpc-setup');
   const pool = new pg.Pool({
-    ...clientConfig(options.target, 'geobench-rpc'),
+    ...asRole(options.target, role, password),
     max: options.poolSize ?? 8,
     idleTimeoutMillis: 30_000,
     statement_timeout: timeout > 0 ? timeout : undefined,
@@ -78,19 +104,23 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     return functionsFromRows(apiSchema, rows);
   });
   try {
+    // Defence in depth: whatever the roles look like, the server never runs as a superuser.
+    const { rows: [who] } = await pool.query<{ user: string; rolsuper: boolean }>('SELECT current_user AS user, rolsuper FROM pg_roles WHERE rolname = current_user');
+    if (!who || who.rolsuper) throw new GeobenchError(`refusing to serve: the API role ${role} is a superuser`, { hint: `ALTER ROLE ${role} NOSUPERUSER` });
     await catalog.refresh();
-    const exists = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [apiSchema]);
-    if (exists.rowCount === 0) log(`warning: schema ${apiSchema} does not exist on ${options.target.display}: every /rpc/ call will be 404 until it does`);
   } catch (err) {
     await pool.end().catch(() => {});
-    throw describeConnectError(options.target, err);
+    throw err instanceof GeobenchError ? err : describeConnectError(options.target, err);
   }
 
   const query: QueryFn = async ({ name, text, values }) => {
     const result = await pool.query<[string]>({ name, text, values: [...values], rowMode: 'array' });
     return result.rows[0]?.[0] ?? '[]';
   };
-  const handle = createRpcHandler({ catalog, query, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, log });
+  const handle = createRpcHandler({
+    catalog, query, log, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+    allowedHosts: allowedHostNames(host),
+  });
 
   const server = http.createServer({ requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const send = (r: RpcResponse): void => {
@@ -136,7 +166,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     })();
     return closing;
   };
-  return { url: urlFor(host, port), host, port, apiSchema, functions: catalog.names(), close };
+  return { url: urlFor(host, port), host, port, apiSchema, functions: catalog.names(), role, close };
 }
 
 /** Reads a request body up to `limit` bytes; past the limit it keeps draining and resolves undefined. */

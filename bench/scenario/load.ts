@@ -39,13 +39,43 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   return parsed.data;
 }
 
-/** Loads scenarios/<name>.ts (or a path to a scenario module) and validates it. */
-export async function loadScenario(nameOrPath: string, dir = SCENARIO_DIR): Promise<Scenario> {
-  const isPath = nameOrPath.includes('/') || /\.m?ts$/.test(nameOrPath);
-  const file = isPath ? path.resolve(nameOrPath) : path.join(dir, `${nameOrPath}.ts`);
-  if (!fs.existsSync(file)) {
-    throw new GeobenchError(`unknown scenario '${nameOrPath}'`, { hint: `known scenarios: ${listScenarios(dir).join(', ')}`, exitCode: 2 });
+const SCENARIO_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const MODULE_FILE = /\.(m?ts|m?js)$/;
+
+/**
+ * Loads a registered scenario by name (scenarios/<name>.ts, as `geobench scenarios` lists them).
+ * A name is never a path: anything else is a usage error naming the known scenarios.
+ */
+export async function loadScenario(name: string, dir = SCENARIO_DIR): Promise<Scenario> {
+  const known = listScenarios(dir);
+  if (!SCENARIO_NAME.test(name) || !known.includes(name)) {
+    throw new GeobenchError(`unknown scenario '${name.slice(0, 200)}' (names: ${known.join(', ')}; use --scenario-file for a file)`, { exitCode: 2 });
   }
+  return importScenario(path.join(dir, `${name}.ts`));
+}
+
+/**
+ * Loads a scenario module given explicitly (--scenario-file): a .ts/.js file inside the project,
+ * or anywhere when given as an absolute path (the user named it on purpose).
+ */
+export async function loadScenarioFile(file: string, root = PROJECT_ROOT): Promise<Scenario> {
+  const resolved = path.resolve(file);
+  if (!MODULE_FILE.test(resolved)) throw new GeobenchError(`--scenario-file ${file}: a scenario file is a .ts or .js module`, { exitCode: 2 });
+  const inside = path.relative(root, resolved);
+  if (!path.isAbsolute(file) && (inside.startsWith('..') || path.isAbsolute(inside))) {
+    throw new GeobenchError(`--scenario-file ${file} is outside the project (${root})`, { hint: 'give a file outside the project as an absolute path', exitCode: 2 });
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(resolved);
+  } catch {
+    throw new GeobenchError(`--scenario-file ${file}: no such file`, { exitCode: 2 });
+  }
+  if (!stat.isFile()) throw new GeobenchError(`--scenario-file ${file} is not a regular file`, { exitCode: 2 });
+  return importScenario(resolved);
+}
+
+async function importScenario(file: string): Promise<Scenario> {
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };

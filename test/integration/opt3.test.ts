@@ -12,6 +12,9 @@ import { SQL_DIR } from '../../bench/config/paths.ts';
 import { workloadSearchPath } from '../../bench/db/schema.ts';
 import { QUERY_TYPES, RPC_TYPES, queryRoute } from '../../bench/queries/index.ts';
 import { measureRouteStaleness } from '../../bench/evidence/route-staleness.ts';
+import { withSchema } from '../../bench/db/target.ts';
+import { startRpcProcess } from '../../bench/validate/rpc-process.ts';
+import { RPC_EQUIVALENTS } from '../../bench/validate/rpc-equivalents.ts';
 import { rowsForScale } from '../../bench/dataset/model.ts';
 import { drawDaysWindow, drawIds, drawLayer, drawPoint, drawTag, drawWindow, isoFromSec } from '../../bench/queries/sampling.ts';
 
@@ -469,6 +472,33 @@ test('result sizes: default 100, capped at 1000', async () => {
     assert.is((await rpc(c, 'search_layer_time', { layer_id: 1 })).length, 100);
     assert.is((await rpc(c, 'search_layer_time', { layer_id: 1, max_rows: 2_000_000_000 })).length, 1000);
     assert.is((await rpc(c, 'get_by_ids', { ids: Array.from({ length: 1000 }, (_, i) => i + 1) })).length, 1000);
+  });
+});
+
+test('over rpc serve (least-privilege role, SECURITY DEFINER functions) the six functions answer as over SQL', async () => {
+  const target = withSchema(await testDatabase(), SCHEMA);
+  const server = await startRpcProcess(target, { connections: 2 });
+  try {
+    const rng = seedrandom.alea('opt3-rpc');
+    for (const eq of RPC_EQUIVALENTS) {
+      for (let i = 0; i < 3; i++) {
+        const args = eq.args(rng, TOTAL_ROWS) as Record<string, unknown>;
+        const res = await fetch(`${server.url}/rpc/${eq.fn}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args) });
+        const body = await res.text();
+        assert.is(res.status, 200, `${eq.fn} ${JSON.stringify(args)}: ${body}`);
+        const direct = await inSchema((c) => rpc(c, eq.fn, args));
+        assert.is((JSON.parse(body) as unknown[]).length, direct.length, `${eq.fn}: as many rows as the SQL call`);
+      }
+    }
+    const world = await fetch(`${server.url}/rpc/search_bbox`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ min_lon: -180, min_lat: -90, max_lon: 180, max_lat: 90, max_rows: 100_000_000 }) });
+    assert.is(((await world.json()) as unknown[]).length, 1000);
+  } finally {
+    await server.stop();
+  }
+  await inSchema(async (c) => {
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+      WHERE p.pronamespace = '${API}'::regnamespace AND p.prosecdef AND NOT r.rolsuper AND NOT r.rolcanlogin`);
+    assert.is(rows[0].n, 6, 'all six run as the NOLOGIN non-superuser definer');
   });
 });
 

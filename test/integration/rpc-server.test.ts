@@ -1,16 +1,22 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
+import pg from 'pg';
 import { testDatabase } from '../helpers/cluster.ts';
 import { PROJECT_ROOT } from '../../bench/config/paths.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import type { DbTarget } from '../../bench/db/target.ts';
 import { runRpcLoad } from '../../bench/rpc/load.ts';
+import { apiRolePassword } from '../../bench/rpc/api-role.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const DATA = 'geobench_rpctest';
 const API = 'geobench_rpctest_api';
 const STATEMENT_TIMEOUT_MS = 1500;
+const MAX_ROWS = 50;
+const ROLE = `${API}_rpc`;
 
 const SETUP = `
 DROP SCHEMA IF EXISTS ${API} CASCADE;
@@ -30,6 +36,8 @@ CREATE FUNCTION ${API}.describe(doc jsonb, tags text[] DEFAULT '{}') RETURNS jso
   SELECT jsonb_build_object('keys', (SELECT coalesce(jsonb_agg(k ORDER BY k), '[]') FROM jsonb_object_keys(doc) k), 'tags', to_jsonb(tags), 'big', 9007199254740993::bigint)
 $$;
 CREATE FUNCTION ${API}.envelope(g geometry) RETURNS TABLE(env geometry, srid int) LANGUAGE sql IMMUTABLE AS $$ SELECT ST_Envelope(g), ST_SRID(g) $$;
+CREATE TABLE ${DATA}.items AS SELECT g AS id FROM generate_series(1, 5000) AS g;
+CREATE FUNCTION ${API}.list_items(n int) RETURNS TABLE(id int) LANGUAGE sql STABLE AS $$ SELECT id FROM ${DATA}.items ORDER BY id LIMIT n $$;
 CREATE FUNCTION ${API}.slow(seconds double precision) RETURNS TABLE(done boolean) LANGUAGE sql AS $$ SELECT pg_sleep(seconds) IS NOT NULL $$;
 `;
 
@@ -47,7 +55,7 @@ const bodies: string[] = [];
 function startServer(): Promise<Server> {
   const bin = path.join(PROJECT_ROOT, 'bin', 'geobench.js');
   // GEOBENCH_HOME (the test cluster) is inherited from this process (test/helpers/cluster.ts).
-  const child = spawn(process.execPath, [bin, '--schema', DATA, 'rpc', 'serve', '--port', '0', '--pool', '4', '--statement-timeout', String(STATEMENT_TIMEOUT_MS)], {
+  const child = spawn(process.execPath, [bin, '--schema', DATA, 'rpc', 'serve', '--port', '0', '--pool', '4', '--statement-timeout', String(STATEMENT_TIMEOUT_MS), '--max-rows', String(MAX_ROWS)], {
     env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -94,7 +102,87 @@ test.after(async () => {
 });
 
 test('prints its URL and the functions it exposes', () => {
-  assert.match(server!.stderr(), /serving 5 function\(s\) of geobench_rpctest_api/);
+  assert.match(server!.stderr(), /serving 6 function\(s\) of geobench_rpctest_api .* as role geobench_rpctest_api_rpc \(pool 4, at most 50 rows per response\)/);
+});
+
+test('least privilege: every pool connection is the API role, which is not a superuser', async () => {
+  assert.is((await call('add_numbers', { a: 1, b: 1 })).status, 200);
+  await withClient(target, async (c) => {
+    const { rows } = await c.query(`SELECT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.application_name = 'geobench-rpc'`);
+    assert.ok(rows.length > 0, 'the pool is connected');
+    for (const row of rows) assert.equal(row, { usename: ROLE, rolsuper: false });
+    const { rows: [fn] } = await c.query(`SELECT p.prosecdef, pg_get_userbyid(p.proowner) AS owner, r.rolsuper, r.rolcanlogin, p.proconfig
+      FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE p.oid = '${API}.list_items(int)'::regprocedure`);
+    assert.equal(fn, { prosecdef: true, owner: `${API}_definer`, rolsuper: false, rolcanlogin: false, proconfig: [`search_path=${DATA}, public, pg_temp`] });
+  });
+});
+
+test('the API role cannot read cron.job or the data schema, read files, run programs, or create functions', async () => {
+  const client = new pg.Client({ ...target.client, user: ROLE, password: apiRolePassword(target.display, ROLE) });
+  await client.connect();
+  try {
+    const denied = async (sql: string): Promise<void> => {
+      try {
+        await client.query(sql);
+        assert.unreachable(`${sql} must be refused`);
+      } catch (err) {
+        assert.is((err as { code?: string }).code, '42501', `${sql}: ${(err as Error).message}`);
+      }
+    };
+    await denied('SELECT count(*) FROM cron.job');
+    await denied("SELECT cron.schedule('* * * * *', 'SELECT 1')");
+    await denied("SELECT pg_read_file('/etc/passwd')");
+    await denied("COPY (SELECT 1) TO PROGRAM 'true'");
+    await denied(`SELECT count(*) FROM ${DATA}.items`);
+    await denied(`SELECT ${DATA}.hidden()`);
+    await denied(`CREATE FUNCTION ${API}.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'`);
+    await denied('CREATE TABLE public.mine (x int)');
+    // What it may do: call the served functions, which read the data as their definer.
+    assert.equal((await client.query(`SELECT count(*)::int AS n FROM ${API}.list_items(10)`)).rows, [{ n: 10 }]);
+  } finally {
+    await client.end();
+  }
+});
+
+test('--max-rows bounds every response; the function reads the data as its definer', async () => {
+  const r = await call('list_items', { n: 5000 });
+  assert.is(r.status, 200);
+  assert.is(r.json.length, MAX_ROWS);
+  assert.equal(r.json.slice(0, 3), [{ id: 1 }, { id: 2 }, { id: 3 }]);
+  assert.is((await call('list_items', { n: 3 })).json.length, 3);
+});
+
+function rawPost(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const url = new URL(`${server!.url}/rpc/add_numbers`);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end('{"a":1,"b":2}');
+  });
+}
+
+test('a foreign Host header is 421, a missing Content-Type 415 (DNS rebinding, CORS-simple POSTs)', async () => {
+  const evil = await rawPost({ Host: 'evil.example', 'Content-Type': 'application/json' });
+  assert.is(evil.status, 421);
+  assert.match(evil.body, /"code":"GB421"/);
+  assert.is((await rawPost({ Host: 'evil.example:80', 'Content-Type': 'application/json' })).status, 421);
+  const noType = await rawPost({});
+  assert.is(noType.status, 415);
+  assert.match(noType.body, /Content-Type \(none\) is not supported/);
+  assert.is((await rawPost({ 'Content-Type': 'text/plain' })).status, 415);
+  assert.is((await rawPost({ Host: 'localhost', 'Content-Type': 'application/json' })).status, 200);
+});
+
+test('only geobench\'s own API schemas can be served: --api-schema cron / public exit 2', async () => {
+  for (const schema of ['cron', 'public', 'pg_catalog', DATA]) {
+    const r = await runCli(['rpc', 'serve', '--api-schema', schema]);
+    assert.is(r.code, 2, `${schema}: ${r.stderr}`);
+    assert.match(r.stderr, `refusing to serve schema '${schema}'`);
+  }
 });
 
 test('success: JSON array of row objects; jsonb, arrays, bigint and GeoJSON round-trip', async () => {

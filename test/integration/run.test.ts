@@ -126,21 +126,6 @@ test('the database dying mid-run ends geobench within 10 s with a partial result
   assert.match(r.stdout, /run \S+: incomplete/);
 });
 
-test('unknown and invalid scenarios: exit 2 with the known names or the bad field', async () => {
-  const unknown = await runCli(['run', 'nosuch']);
-  assert.is(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown scenario 'nosuch'/);
-  assert.match(unknown.stderr, /known scenarios: .*smoke/);
-  // A scenario module outside the project needs an ESM package scope (or the .mts extension).
-  fs.writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
-  const file = path.join(tmp, 'bad-scenario.ts');
-  fs.writeFileSync(file, `export default { name: 'bad', description: 'x', dataset: { scale: 0.001, seed: 1 }, variants: [{ name: 'baseline', migrateTo: 'baseline' }], workload: { Q1: 1 }, load: { model: 'closed', connections: -1 }, durationSec: 1 };\n`);
-  const invalid = await runCli(['run', file]);
-  assert.is(invalid.code, 2);
-  assert.match(invalid.stderr, /invalid scenario bad-scenario\.ts:\n\s+load\.connections: /);
-  const flag = await runCli(['run', 'smoke', '--duration', '-3']);
-  assert.is(flag.code, 2);
-  assert.match(flag.stderr, /duration must be a positive number/);
-});
+// Scenario arguments (names, --scenario-file, bad modules) are tested in scenario-args.test.ts.
 
 test.run();

@@ -4,6 +4,7 @@ import { buildCall, encodeArgValue, FunctionCatalog, functionsFromRows, type Cat
 import { createRpcHandler, type QueryFn, type RpcRequest, type RpcResponse } from '../../bench/rpc/handler.ts';
 import { statusForSqlState } from '../../bench/rpc/errors.ts';
 import { apiSchemaFor } from '../../bench/rpc/server.ts';
+import { allowedHostNames, hostName } from '../../bench/rpc/handler.ts';
 
 const API = 'geobench_api';
 const arg = (name: string, type: string, extra: Partial<CatalogArg> = {}): CatalogArg => ({ name, type, category: type.endsWith('[]') ? 'A' : 'N', mode: 'i', hasDefault: false, ...extra });
@@ -168,14 +169,19 @@ test('413: an announced oversized body is refused without reading it; a streamed
   assert.is(s.calls.length, 1);
 });
 
-test('415 for a body that is not JSON; a missing Content-Type is accepted', async () => {
+test('415 for a body that is not JSON and for a missing or empty Content-Type (no CORS-simple POST reaches a function)', async () => {
   const s = setup();
   const r = await s.handle(request('/rpc/add_numbers', { body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
   assert.is(r.status, 415);
   assert.is(json(r).code, 'PGRST107');
   const noType = request('/rpc/add_numbers', { body: '{"a":1,"b":2}' });
   delete (noType.headers as Record<string, string>)['content-type'];
-  assert.is((await s.handle(noType)).status, 200);
+  const none = await s.handle(noType);
+  assert.is(none.status, 415);
+  assert.match(json(none).message, 'Content-Type (none) is not supported');
+  assert.is((await s.handle(request('/rpc/add_numbers', { body: '{"a":1,"b":2}', headers: { 'content-type': '' } }))).status, 415);
+  assert.is((await s.handle(request('/rpc/add_numbers', { body: '{"a":1,"b":2}', headers: { 'content-type': 'text/plain' } }))).status, 415);
+  assert.is(s.calls.length, 0, 'nothing ran');
   const charset = await s.handle(request('/rpc/add_numbers', { body: '{"a":1,"b":2}', headers: { 'content-type': 'Application/JSON; charset=utf-8' } }));
   assert.is(charset.status, 200);
 });
@@ -301,8 +307,40 @@ test('catalog rows: outputs dropped, trailing defaults marked', () => {
 test('API schema: <schema>_api by default; system schemas and odd names refused', () => {
   assert.is(apiSchemaFor('geobench'), 'geobench_api');
   assert.is(apiSchemaFor('geobench_opt3'), 'geobench_opt3_api');
-  assert.is(apiSchemaFor('geobench', 'api'), 'api');
-  for (const bad of ['pg_catalog', 'information_schema', 'Api', 'a;b', 'a"b', '']) assert.throws(() => apiSchemaFor('geobench', bad), undefined, bad);
+  assert.is(apiSchemaFor('geobench', 'geobench_other_api'), 'geobench_other_api', "another of geobench's own API schemas");
+  for (const bad of ['cron', 'public', 'api', 'geobench', 'geobench_opt3', 'pg_catalog', 'information_schema', 'Api', 'a;b', 'a"b', '', 'geobench_API', 'x_api', 'pg_toast_api']) {
+    assert.throws(() => apiSchemaFor('geobench', bad), /only geobench's own API schemas/, bad);
+  }
+});
+
+test('Host header: the bound address and loopback names pass (any port); others get 421 before anything runs', async () => {
+  const functions = [...FUNCTIONS];
+  const calls: unknown[] = [];
+  const handle = createRpcHandler({
+    catalog: new FunctionCatalog(API, async () => functions, 0),
+    query: async (q) => (calls.push(q), '[]'),
+    allowedHosts: allowedHostNames('192.168.1.5'),
+  });
+  const withHost = (host: string | undefined): RpcRequest => {
+    const r = request('/rpc/add_numbers', { body: '{"a":1,"b":2}', headers: host === undefined ? {} : { host } });
+    return r;
+  };
+  for (const ok of ['127.0.0.1:3000', 'localhost', 'LOCALHOST:80', '[::1]:9', '192.168.1.5:8080', '192.168.1.5']) assert.is((await handle(withHost(ok))).status, 200, ok);
+  for (const bad of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil', '[::2]:1', '']) {
+    const r = await handle(withHost(bad));
+    assert.is(r.status, 421, bad);
+    assert.is(json(r).code, 'GB421');
+  }
+  assert.is((await handle(withHost(undefined))).status, 421, 'no Host header');
+  assert.is(calls.length, 6);
+  assert.is(hostName('[::1]:8080'), '::1');
+  assert.is(hostName('Example.COM:80'), 'example.com');
+});
+
+test('row cap: the call statement ends the function at max rows (an integer in the text, not a parameter of the request)', () => {
+  const f = FUNCTIONS[0]!;
+  assert.match(buildCall(f, f.inputs, 1000).text, /\) LIMIT 1000\) AS r$/);
+  assert.not.match(buildCall(f, f.inputs).text, /LIMIT/);
 });
 
 test.run();

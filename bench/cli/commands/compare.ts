@@ -11,6 +11,7 @@ import { verdictLine } from '../../nightly/markdown.ts';
 import { writeReportFiles } from '../../nightly/outputs.ts';
 import { comparePair } from '../../nightly/pair-compare.ts';
 import { formatChange, formatValue, metricLabel } from '../../nightly/format.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 
 function readChecks(dir: string): Check[] | null {
   const file = path.join(dir, 'validation.json');
@@ -33,6 +34,7 @@ export function registerCompare(program: Command): void {
     .option('--plan-change <policy>', 'a changed plan fails (fail, default) or is only reported (warn)', 'fail')
     .action(async (runA: string, runB: string, opts: { out?: string; allowIncompatible?: boolean; planChange: string }) => {
       if (opts.planChange !== 'fail' && opts.planChange !== 'warn') throw new GeobenchError(`--plan-change must be fail or warn, got '${opts.planChange}'`, { exitCode: 2 });
+      const outDir = opts.out === undefined ? undefined : assertWritableDir(opts.out, '--out');
       const dirOf = (p: string): string => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p));
       const a = readResult(runA);
       const b = readResult(runB);
@@ -65,8 +67,8 @@ export function registerCompare(program: Command): void {
       }
       for (const p of entry.plans.filter((x) => x.status === 'changed')) console.log(`  PLAN CHANGE ${p.variant}/${p.queryType}:\n${p.diff.map((l) => `      ${l}`).join('\n')}`);
       for (const k of entry.kpis.filter((x) => x.pass === false)) console.log(`  KPI FAILED ${k.label}: ${k.achieved}`);
-      if (opts.out) {
-        const files = writeReportFiles(path.resolve(opts.out), report, 'compare');
+      if (outDir) {
+        const files = writeReportFiles(outDir, report, 'compare');
         say(`report: ${files.html}`);
       }
       process.exitCode = outcome.exitCode;

@@ -16,6 +16,7 @@ import { acceptRun } from '../../nightly/history-index.ts';
 import { lockHistory, readHistory, rebuildHistory, writeHistory } from '../../nightly/history-store.ts';
 import { verdictLine } from '../../nightly/markdown.ts';
 import { runNightly } from '../../nightly/run-nightly.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 import { newRunId } from './run.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -43,7 +44,7 @@ export function registerNightly(program: Command): void {
     .option('--accept <run-id>', 'mark a stored nightly run as good (its alarms are the new normal) and exit')
     .option('--rebuild-index', "rebuild the history's index.json from its run folders and exit")
     .action(async (opts: NightlyFlags, cmd: Command) => {
-      const historyDir = path.resolve(opts.history ?? DEFAULT_HISTORY_DIR);
+      const historyDir = assertWritableDir(path.resolve(opts.history ?? DEFAULT_HISTORY_DIR), '--history');
       if (opts.rebuildIndex) return rebuild(historyDir);
       if (opts.accept) return accept(historyDir, opts.accept);
 
@@ -60,7 +61,7 @@ export function registerNightly(program: Command): void {
       readHistory(historyDir);
 
       const runId = newRunId('nightly');
-      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
+      const outDir = assertWritableDir(path.resolve(opts.out ?? path.join(RESULTS_DIR, runId)), '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`nightly ${runId}: ${config.entries.length} entr${config.entries.length === 1 ? 'y' : 'ies'} (${config.entries.map((e) => e.id).join(', ')}), history ${historyDir}, on ${server.display}`);

@@ -1,15 +1,20 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { GeobenchError } from '../errors.ts';
 import { say } from '../context.ts';
 import { writeReport } from '../../report/write-report.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 
 export function registerReport(program: Command): void {
   program.command('report')
     .description('turn a run folder (result.json and/or validation.json) into charts/*.png, a self-contained report.html and a summary.md for pull requests')
     .argument('<run-dir>', 'folder written by `geobench run` or `geobench validate` (results/<run-id>)')
     .action(async (runDir: string) => {
-      const files = await writeReport(path.resolve(runDir), say);
+      const dir = path.resolve(runDir);
+      // The report goes into the run folder: prove it writable before the charts are drawn.
+      if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) assertWritableDir(dir, 'run folder');
+      const files = await writeReport(dir, say);
       console.log(files.html);
       console.log(files.markdown);
       for (const c of files.charts) console.log(c);

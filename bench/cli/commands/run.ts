@@ -11,9 +11,10 @@ import { formatRunSummary } from '../run-summary.ts';
 import { reportAfterRun } from './report.ts';
 import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
-import { listScenarios, loadScenario } from '../../scenario/load.ts';
+import { listScenarios, loadScenario, loadScenarioFile } from '../../scenario/load.ts';
 import { planRun } from '../../load/plan.ts';
 import { executeRun } from '../../load/run.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 import { InvalidArgumentError } from 'commander';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -48,7 +49,8 @@ export function registerRun(program: Command): void {
 
   program.command('run')
     .description('run a scenario: the same seeded workload against each schema variant, interleaved; writes results/<run-id>/')
-    .argument('<scenario>', 'scenario name (see `geobench scenarios`) or path to a scenario module')
+    .argument('[scenario]', 'scenario name (see `geobench scenarios`); a file needs --scenario-file')
+    .option('--scenario-file <path>', 'run the scenario module in this .ts/.js file instead (inside the project, or an absolute path)')
     .option('--duration <s>', 'measured seconds per segment', positive('duration'))
     .option('--warmup <s>', 'warmup seconds before each measurement', nonNegative('warmup'))
     .option('--connections <n>', 'client connections', integerParser('connections', 1, 256))
@@ -58,8 +60,11 @@ export function registerRun(program: Command): void {
     .option('--variants <list>', 'comma-separated subset of the scenario variants', variantList)
     .option('--workers <n>', 'worker threads sending load', integerParser('workers', 1, 64))
     .option('--out <dir>', 'output folder (default results/<run-id>)')
-    .action(async (scenarioName: string, opts: { duration?: number; warmup?: number; connections?: number; rate?: number; repeat?: number; scale?: number; variants?: string[]; workers?: number; out?: string }, cmd: Command) => {
-      const scenario = await loadScenario(scenarioName);
+    .action(async (scenarioName: string | undefined, opts: { scenarioFile?: string; duration?: number; warmup?: number; connections?: number; rate?: number; repeat?: number; scale?: number; variants?: string[]; workers?: number; out?: string }, cmd: Command) => {
+      if ((scenarioName === undefined) === (opts.scenarioFile === undefined)) {
+        throw new GeobenchError('give either a scenario name or --scenario-file <path>, not both or neither', { hint: `names: ${listScenarios().join(', ')}`, exitCode: 2 });
+      }
+      const scenario = scenarioName !== undefined ? await loadScenario(scenarioName) : await loadScenarioFile(opts.scenarioFile!);
       const plan = planRun(scenario, {
         durationSec: opts.duration, warmupSec: opts.warmup, connections: opts.connections, rate: opts.rate,
         repetitions: opts.repeat, scale: opts.scale, variants: opts.variants, workers: opts.workers,
@@ -67,6 +72,7 @@ export function registerRun(program: Command): void {
       const runId = newRunId(plan.scenario);
       const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
       if (fs.existsSync(path.join(outDir, 'result.json'))) throw new GeobenchError(`${outDir} already holds a result; choose another --out`, { exitCode: 2 });
+      assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`run ${runId}: scenario ${plan.scenario}, ${plan.segments.length} segments (${plan.variants.map((v) => v.name).join(' vs ')} × ${plan.repetitions}), ${plan.load.model} load ${plan.load.model === 'open' ? `${plan.load.rate} ops/s on ` : ''}${plan.load.connections} connection(s), ${plan.warmupSec}+${plan.durationSec} s each, on ${server.display}`);

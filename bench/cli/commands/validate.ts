@@ -14,6 +14,7 @@ import { checksVerdict, formatChecks, VERDICT_WORDS } from '../../validate/check
 import { DEFAULT_TARGETS_FILE, loadTargets } from '../../validate/targets.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
 import { writeValidation } from '../../validate/report-file.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
 
@@ -45,12 +46,12 @@ export function registerValidate(program: Command): void {
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
       const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
       const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
+      const runId = newRunId(`validate-${name}`);
+      const outDir = assertWritableDir(path.resolve(opts.out ?? path.join(RESULTS_DIR, runId)), '--out');
       const server = await openDatabase(targetOptions(cmd), say);
       if (server.kind === 'external' && !opts.allowDestructive) {
         throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
       }
-      const runId = newRunId(`validate-${name}`);
-      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
       const startedAt = new Date().toISOString();
       say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
       const outcome = await validator.run({
