@@ -15,6 +15,7 @@ import { planStress } from '../../stress/plan-stress.ts';
 import { readStressSection, resolveStressConfig } from '../../stress/config.ts';
 import { executeStress } from '../../stress/run-stress.ts';
 import { formatStressSummary } from '../../stress/summary.ts';
+import { assertWritableDir } from '../../result-file/output-dir.ts';
 
 const positive = (name: string) => (raw: string): number => {
   const v = Number(raw);
@@ -62,7 +63,7 @@ export function registerStress(program: Command): void {
       const runId = newRunId(`stress-${plan.scenario}`);
       const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
       if (fs.existsSync(path.join(outDir, 'stress.json'))) throw new GeobenchError(`${outDir} already holds a stress result; choose another --out`, { exitCode: 2 });
-      fs.mkdirSync(outDir, { recursive: true });
+      assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`stress ${runId}: scenario ${plan.scenario} (${plan.variants.map((v) => v.name).join(', ')}), SLO p99 < ${config.sloP99Us / 1000} ms, ${config.stepSeconds} s steps from ${config.startRate} up to ${config.maxRate} ops/s on ${plan.load.connections} connection(s), on ${server.display}`);
