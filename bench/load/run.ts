@@ -89,6 +89,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
         index: segment.index,
         repetition: segment.repetition,
         variant: segment.variant,
+        orderInRepetition: segment.orderInRepetition,
         measuredSec: outcome.measuredSec,
         measureStartedAt: outcome.measureStartAt ? new Date(outcome.measureStartAt / 1000).toISOString() : null,
         stoppedEarly: outcome.stoppedEarly ?? null,
