@@ -61,7 +61,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   const outcomes: SegmentOutcome[] = [];
   const segmentRecords: SegmentRecord[] = [];
   const live = new LiveProgress(plan.segments.length, o.progress);
-  const evidence = await SegmentEvidence.open(o.server, plan);
+  const evidence = await SegmentEvidence.open(o.server, plan, prepared);
   let firstMeasureStartAt: number | undefined;
   try {
     for (const segment of plan.segments) {
