@@ -28,7 +28,7 @@ export function methodHtml(r: RunResult | null): SafeHtml {
   return html`<section id="method"><h2>How the numbers were computed</h2><ul>
 <li><b>Latency</b>: every completed operation is timed on the client in whole microseconds and recorded into an HdrHistogram (3 significant digits) per worker, query type and second. Percentiles of a total come from the merged histograms — never an average of percentiles. In the open model a latency counts from the operation's intended send time, so queueing behind a slow server is included.</li>
 <li><b>Throughput</b>: completed operations ÷ measured seconds (warmup excluded). Errors and timeouts are counted apart and are not in the latencies.</li>
-<li><b>Repetitions</b>: every repetition runs every variant in turn (A B A B …) on the same seeded parameters. Per-query tables pool the repetitions.</li>
+<li><b>Repetitions</b>: every repetition runs every variant in turn, the order alternating (A B, then B A) on the same seeded parameters. Per-query tables pool the repetitions.</li>
 <li><b>Comparisons</b>: change = optimized ÷ baseline − 1 of the mean over repetitions; the ${ci} resamples whole repetitions. A verdict is better/worse only when the whole interval is on one side of 0; with one repetition there is no interval. "overall" is the geometric mean over query types.</li>
 <li><b>KPIs</b>: targets are configuration (scenario or validator); the achieved value is this run's measurement. "not measured" means there was no measurement — no value is ever filled in.</li>
 <li><b>Sizes</b> come from pg_relation_size and friends after the run (whole 8 kB pages); <b>plans</b> from one EXPLAIN (ANALYZE, BUFFERS) per query type; server-side counters from pg_stat_statements / pg_stat_database deltas.</li>
