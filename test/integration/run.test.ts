@@ -48,9 +48,13 @@ test('smoke: baseline vs OPT1, every query type measured in both variants, hlog,
       const client = result.results.timelines.find((t) => t.key.variant === seg.variant && t.key.repetition === seg.repetition && t.key.queryType === q)!.totals.ops;
       assert.is(ev.statements.byType[q]!.calls, client, `${seg.variant} rep ${seg.repetition} ${q}: pg_stat_statements calls ${ev.statements.byType[q]!.calls} vs client ${client}`);
     }
-    // Server memory sampled while the load ran (middle and end of the 2-second window).
-    assert.ok(ev.serverMemory.available, JSON.stringify(ev.serverMemory));
-    assert.is(ev.serverMemory.samples.length, 2);
+    // Server memory sampled while the load ran (due at the middle and end of the 2-second window;
+    // a sample a busy machine delays past the window's end is dropped, never taken on an idle server).
+    const mem = ev.serverMemory as unknown as { available: boolean; pssBytes: number; samples: Array<{ atSec: number; pssBytes: number }> };
+    assert.ok(mem.available, JSON.stringify(mem));
+    assert.ok(mem.samples.length >= 1 && mem.samples.length <= 2, JSON.stringify(mem.samples));
+    assert.ok(mem.samples.every((x) => x.atSec >= 0.9 && x.atSec < 2.1 && x.pssBytes > 0), JSON.stringify(mem.samples));
+    assert.is(mem.pssBytes, Math.max(...mem.samples.map((x) => x.pssBytes)));
   }
   // The interval log reads back with a tag per variant × repetition × query type.
   const hlog = readHistogramLog(fs.readFileSync(path.join(out('smoke'), result.files.hlog), 'utf8'));
