@@ -101,8 +101,10 @@ export class MemorySampler {
 
   constructor(postmasterPid: number, windowSec: number) {
     this.timers = memorySampleOffsetsSec(windowSec).map((sec) => setTimeout(() => {
-      const m = serverMemory(postmasterPid);
       const atSec = (performance.now() - this.startedAt) / 1000;
+      // A timer a busy machine fired after the window: the load may be winding down; no sample.
+      if (atSec >= windowSec) return;
+      const m = serverMemory(postmasterPid);
       this.samples.push(m.available ? { atSec, processes: m.processes, pssBytes: m.pssBytes, privateBytes: m.privateBytes } : m);
     }, sec * 1000));
   }
