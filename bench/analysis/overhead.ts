@@ -28,8 +28,10 @@ export interface SegmentOverhead {
   readonly msPer1000: number | null;
   /** Server CPU seconds per 1,000 operations; null when CPU could not be read. */
   readonly cpuSecPer1000: number | null;
-  /** Server memory (PSS, bytes) at the window's end; null when unavailable. */
+  /** Server memory (PSS, bytes): the largest sample taken while the load ran; null when unavailable. */
   readonly serverPssBytes: number | null;
+  /** Why this segment has no statement time (no evidence, or a window that lost data); null when it has. */
+  readonly statementsMissing: string | null;
 }
 
 export interface RatioSummary {
@@ -57,7 +59,8 @@ export type MaintenanceRates = Readonly<Record<string, number>>;
 
 interface SegmentEvidenceShape {
   available?: boolean;
-  statements?: { available?: boolean; byType?: Record<string, { totalExecMs?: number; totalPlanMs?: number }> };
+  reason?: string;
+  statements?: { available?: boolean; reason?: string; incomplete?: boolean; incompleteReason?: string | null; byType?: Record<string, { totalExecMs?: number; totalPlanMs?: number }> };
   serverCpu?: { available?: boolean; seconds?: number };
   serverMemory?: { available?: boolean; pssBytes?: number };
 }
@@ -68,7 +71,8 @@ export function segmentOverheads(result: RunResult, maintenanceMsPerHour: Mainte
     const ev = (s.evidence ?? {}) as SegmentEvidenceShape;
     const timeline = result.results.timelines.find((t) => t.key.variant === s.variant && t.key.repetition === s.repetition && t.key.queryType === '*');
     const ops = timeline?.totals.ops ?? 0;
-    const byType = ev.available && ev.statements?.available ? ev.statements.byType ?? null : null;
+    const statementsMissing = missingStatements(ev);
+    const byType = statementsMissing === null ? ev.statements?.byType ?? null : null;
     const statementMs = byType ? Object.values(byType).reduce((sum, c) => sum + (c.totalExecMs ?? 0) + (c.totalPlanMs ?? 0), 0) : NaN;
     const maintenanceMs = ((maintenanceMsPerHour[s.variant] ?? 0) * s.measuredSec) / 3600;
     const cpu = ev.available && ev.serverCpu?.available ? ev.serverCpu.seconds ?? null : null;
@@ -82,9 +86,21 @@ export function segmentOverheads(result: RunResult, maintenanceMsPerHour: Mainte
       msPer1000: ops > 0 && Number.isFinite(statementMs) ? ((statementMs + maintenanceMs) / ops) * 1000 : null,
       cpuSecPer1000: ops > 0 && cpu !== null ? (cpu / ops) * 1000 : null,
       serverPssBytes: ev.available && ev.serverMemory?.available ? ev.serverMemory.pssBytes ?? null : null,
+      statementsMissing,
     });
   }
   return out;
+}
+
+/**
+ * Why a segment's statement evidence cannot be used, or null when it can. A window in which
+ * pg_stat_statements evicted entries or was reset holds lower bounds: missing, never 0.
+ */
+function missingStatements(ev: SegmentEvidenceShape): string | null {
+  if (!ev.available) return ev.reason ?? 'no evidence for this segment';
+  if (!ev.statements?.available) return ev.statements?.reason ?? 'no pg_stat_statements evidence';
+  if (ev.statements.incomplete) return ev.statements.incompleteReason ?? 'pg_stat_statements lost data during the window';
+  return null;
 }
 
 /** Per-repetition ratios of `pick` (optimized over baseline), summarized. */

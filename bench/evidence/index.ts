@@ -5,10 +5,10 @@
  */
 export type { Unavailable } from './unavailable.ts';
 export {
-  diffStatements, parseStatementRow, snapshotStatements, sumStatements,
+  countersByType, diffStatements, parseStatementRow, snapshotStatements,
   type StatementCounters, type StatementDelta, type StatementRow, type StatementsDelta, type StatementsSnapshot,
 } from './statements.ts';
-export { statementKey } from './statement-key.ts';
+export { identifyStatements, queryIdOf, type StatementIds, type StatementToIdentify } from './query-ids.ts';
 export {
   diffDatabaseStats, parseDatabaseRow, snapshotDatabaseStats,
   type DatabaseCounters, type DatabaseDelta, type DatabaseSnapshot,

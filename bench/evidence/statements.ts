@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { addCounters, anyDecreased, hitRatio, num, subtractCounters } from './counters.ts';
-import { statementKey } from './statement-key.ts';
+import type { StatementIds } from './query-ids.ts';
 import { unavailable, type Unavailable } from './unavailable.ts';
 
 /**
- * pg_stat_statements evidence for the workload's query types. One statement text has several
- * entries (queryid depends on table OIDs, so each schema variant has its own; also one per user),
- * and entries only accumulate — a segment's cost is the difference of two snapshots.
+ * pg_stat_statements evidence for the workload's query types. Each type is matched by its queryid
+ * in the variant being measured (see query-ids.ts), for the workers' role in this database: the
+ * same text in another schema is another entry and is not counted. Entries only accumulate — a
+ * segment's cost is the difference of two snapshots.
  */
 
 /** The counters kept per query type, summed over its entries. Times in milliseconds. */
@@ -25,25 +26,18 @@ export interface StatementCounters {
 
 /** One top-level pg_stat_statements entry, parsed. */
 export interface StatementRow extends StatementCounters {
-  readonly query: string;
-  /** Identity of the entry (queryid, userid), when the snapshot query selected it. */
-  readonly entryId?: string;
+  /** pg_stat_statements.queryid (int64 as a decimal string). */
+  readonly queryId: string;
 }
 
 export interface StatementsSnapshot {
   readonly available: true;
-  /** Per query type (the keys given to {@link snapshotStatements}); zero counters when nothing matched yet. */
+  /** Per query type: the counters of its entry; zero when the entry does not exist (yet). */
   readonly byType: Readonly<Record<string, StatementCounters>>;
   /** Entries evicted so far (pg_stat_statements_info.dealloc); growth means counters may have been lost. */
   readonly dealloc: number;
   /** When pg_stat_statements was last reset (ISO time), to detect a reset inside a window. */
   readonly statsReset: string | null;
-  /**
-   * The matching entries one by one (entry id → query type and counters). Deltas are taken per
-   * entry and summed afterwards: summing first would compare float totals added in a different
-   * row order, and a new entry would drag in every call made before the window.
-   */
-  readonly entries?: Readonly<Record<string, { readonly type: string; readonly counters: StatementCounters }>>;
 }
 
 /** Per query type over a window: counter deltas plus derived figures. */
@@ -59,9 +53,11 @@ export interface StatementsDelta {
   readonly byType: Readonly<Record<string, StatementDelta>>;
   /**
    * True when entries were evicted or the statistics reset during the window (or a counter went
-   * down): the deltas are then lower bounds and the window should not be trusted.
+   * down): the deltas are then lower bounds and consumers must treat them as missing, not as 0.
    */
   readonly incomplete: boolean;
+  /** Why the window lost data (every cause found, joined), or null when it is complete. */
+  readonly incompleteReason: string | null;
 }
 
 const ZERO: StatementCounters = {
@@ -72,8 +68,7 @@ const ZERO: StatementCounters = {
 /** Parses a raw row of the snapshot query (bigints arrive as strings). Pure. */
 export function parseStatementRow(raw: Readonly<Record<string, unknown>>): StatementRow {
   return {
-    query: String(raw.query ?? ''),
-    ...(raw.queryid !== undefined ? { entryId: `${String(raw.queryid)}:${String(raw.userid ?? '')}` } : {}),
+    queryId: String(raw.queryid ?? ''),
     calls: num(raw.calls),
     totalExecMs: num(raw.total_exec_time),
     totalPlanMs: num(raw.total_plan_time),
@@ -86,76 +81,51 @@ export function parseStatementRow(raw: Readonly<Record<string, unknown>>): State
   };
 }
 
-/**
- * Sums the rows whose text is the given SQL (up to constants, see statementKey) per query type.
- * Pure.
- */
-export function sumStatements(rows: readonly StatementRow[], sqlTexts: Readonly<Record<string, string>>): Record<string, StatementCounters> {
-  const typesByKey = new Map<string, string[]>();
-  for (const [type, sql] of Object.entries(sqlTexts)) {
-    const key = statementKey(sql);
-    typesByKey.set(key, [...(typesByKey.get(key) ?? []), type]);
-  }
-  const sums: Record<string, StatementCounters> = Object.fromEntries(Object.keys(sqlTexts).map((type) => [type, ZERO]));
-  for (const { type, counters } of matchEntries(rows, sqlTexts, typesByKey)) sums[type] = addCounters(sums[type]!, counters);
-  return sums;
-}
-
-function matchEntries(rows: readonly StatementRow[], sqlTexts: Readonly<Record<string, string>>, typesByKey?: Map<string, string[]>): Array<{ id: string; type: string; counters: StatementCounters }> {
-  const byKey = typesByKey ?? new Map(Object.entries(sqlTexts).map(([type, sql]) => [statementKey(sql), [type]]));
-  const out: Array<{ id: string; type: string; counters: StatementCounters }> = [];
-  rows.forEach((row, i) => {
-    for (const type of byKey.get(statementKey(row.query)) ?? []) {
-      const { query: _query, entryId, ...counters } = row;
-      out.push({ id: entryId ?? `row${i}`, type, counters });
-    }
-  });
-  return out;
+/** The counters of each query type's entry (by queryid); zero for a type without an entry. Pure. */
+export function countersByType(rows: readonly StatementRow[], ids: Readonly<Record<string, string>>): Record<string, StatementCounters> {
+  const byId = new Map(rows.map((r) => [r.queryId, r]));
+  return Object.fromEntries(Object.entries(ids).map(([type, id]) => {
+    const row = byId.get(id);
+    if (!row) return [type, ZERO];
+    const { queryId: _id, ...counters } = row;
+    return [type, counters];
+  }));
 }
 
 /**
  * `after − before` per query type. A type absent from `before` counts from zero (its statement
- * had not run yet). Pure.
+ * had not run yet). The window is incomplete — and says why — when pg_stat_statements evicted
+ * entries (dealloc grew), was reset (stats_reset changed) or an entry's calls went down. Pure.
  */
 export function diffStatements(before: StatementsSnapshot | Unavailable, after: StatementsSnapshot | Unavailable): StatementsDelta | Unavailable {
   if (!before.available) return before;
   if (!after.available) return after;
-  let incomplete = after.dealloc !== before.dealloc || after.statsReset !== before.statsReset;
+  const reasons: string[] = [];
+  if (after.dealloc !== before.dealloc) reasons.push(`pg_stat_statements evicted entries during the window (dealloc ${before.dealloc} → ${after.dealloc}; raise pg_stat_statements.max)`);
+  if (after.statsReset !== before.statsReset) reasons.push(`pg_stat_statements was reset during the window (stats_reset ${before.statsReset ?? 'never'} → ${after.statsReset ?? 'never'})`);
   const byType: Record<string, StatementDelta> = {};
-  if (before.entries && after.entries) {
-    const sums: Record<string, StatementCounters> = Object.fromEntries(Object.keys(after.byType).map((t) => [t, ZERO]));
-    for (const [id, { type, counters: now }] of Object.entries(after.entries)) {
-      const then = before.entries[id]?.counters ?? ZERO;
-      // Fewer calls than before: the entry was evicted and re-created; count it from zero.
-      const reset = now.calls < then.calls;
-      incomplete ||= reset;
-      sums[type] = addCounters(sums[type] ?? ZERO, reset ? now : subtractCounters(now, then));
-    }
-    for (const [type, d] of Object.entries(sums)) {
-      byType[type] = { ...d, meanExecMs: d.calls > 0 ? d.totalExecMs / d.calls : null, hitRatio: hitRatio(d.sharedBlksHit, d.sharedBlksRead) };
-    }
-    return { available: true, byType, incomplete };
-  }
+  const wentDown: string[] = [];
   for (const [type, now] of Object.entries(after.byType)) {
     const then = before.byType[type] ?? ZERO;
-    // A counter going down means the entry was evicted or reset: count what is there from zero.
+    // A counter going down: the entry was evicted and re-created, or reset; count what is there from zero.
     const dropped = anyDecreased(now, then);
-    incomplete ||= dropped;
+    if (dropped) wentDown.push(type);
     const d = dropped ? now : subtractCounters(now, then);
     byType[type] = { ...d, meanExecMs: d.calls > 0 ? d.totalExecMs / d.calls : null, hitRatio: hitRatio(d.sharedBlksHit, d.sharedBlksRead) };
   }
-  return { available: true, byType, incomplete };
+  if (wentDown.length > 0) reasons.push(`counters went down for ${wentDown.join(', ')} (entry evicted or reset)`);
+  return { available: true, byType, incomplete: reasons.length > 0, incompleteReason: reasons.length > 0 ? reasons.join('; ') : null };
 }
 
 /**
- * Snapshots the top-level pg_stat_statements entries of the current database for the workload's
- * query types (key = query type, value = the parameterized SQL the workload sends). Entries are
- * matched by text up to constants (see statementKey), since pg_stat_statements stores constants
- * as `$n`. Nested executions (toplevel = false: inside functions, or EXPLAIN ANALYZE's) are left
- * out. Returns
- * `{ available: false }` when the extension is not installed or not preloaded, never throws for it.
+ * Snapshots the top-level pg_stat_statements entries of the workload's query types in one variant
+ * (`ids`, from identifyStatements on a connection of that variant), for that role in the current
+ * database. Nested executions (toplevel = false: inside functions, or EXPLAIN ANALYZE's) are left
+ * out. Returns `{ available: false }` when the extension is not installed or not preloaded, or
+ * the ids could not be found, never throws for it.
  */
-export async function snapshotStatements(client: pg.Client, sqlTexts: Readonly<Record<string, string>>): Promise<StatementsSnapshot | Unavailable> {
+export async function snapshotStatements(client: pg.Client, ids: StatementIds | Unavailable): Promise<StatementsSnapshot | Unavailable> {
+  if (!ids.available) return ids;
   const ext = await client.query<{ nspname: string }>(
     `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`,
   );
@@ -164,20 +134,21 @@ export async function snapshotStatements(client: pg.Client, sqlTexts: Readonly<R
   // The extension's schema comes from the catalog; quoted, since it is an identifier, not a value.
   const nsp = client.escapeIdentifier(schema);
   try {
+    // Selected as text: queryid is an int64 that a JS number would round.
     const entries = await client.query(
-      `SELECT queryid, userid, query, calls, total_exec_time, total_plan_time, rows, shared_blks_hit, shared_blks_read,
+      `SELECT queryid::text AS queryid, calls, total_exec_time, total_plan_time, rows, shared_blks_hit, shared_blks_read,
               shared_blks_dirtied, temp_blks_written, blk_read_time
-         FROM ${nsp}.pg_stat_statements
-        WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+         FROM ${nsp}.pg_stat_statements(false)
+        WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND userid = $1::oid AND queryid = ANY($2::bigint[])`,
+      [ids.userId, Object.values(ids.byType)],
     );
     const info = await client.query<{ dealloc: string; stats_reset: Date | null }>(
       `SELECT dealloc, stats_reset FROM ${nsp}.pg_stat_statements_info`,
     );
-    const rows = entries.rows.map(parseStatementRow);
     return {
       available: true,
-      byType: sumStatements(rows, sqlTexts),
-      entries: Object.fromEntries(matchEntries(rows, sqlTexts).map((e) => [e.id, { type: e.type, counters: e.counters }])),
+      byType: countersByType(entries.rows.map(parseStatementRow), ids.byType),
       dealloc: num(info.rows[0]?.dealloc),
       statsReset: info.rows[0]?.stats_reset?.toISOString() ?? null,
     };

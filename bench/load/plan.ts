@@ -40,9 +40,12 @@ export interface PlannedVariant {
 
 /** One measured segment: a variant in a repetition. */
 export interface Segment {
+  /** Position in the run (segments execute in index order). */
   readonly index: number;
   readonly repetition: number;
   readonly variant: string;
+  /** Position of this variant within its repetition (0 = measured first), see balancedOrder. */
+  readonly orderInRepetition: number;
 }
 
 export interface PlannedKpi {
@@ -68,7 +71,7 @@ export interface RunPlan {
   /** Connections of each worker thread (their sum = load.connections). */
   readonly workerConnections: readonly number[];
   readonly paramSeed: number;
-  /** Interleaved: every repetition measures every variant in scenario order (A B A B …). */
+  /** Interleaved and balanced: every repetition measures every variant, order alternating (A B, B A, …). */
   readonly segments: readonly Segment[];
   readonly kpis: readonly PlannedKpi[];
 }
@@ -77,6 +80,17 @@ export interface RunPlan {
 export function splitConnections(connections: number, workers: number): number[] {
   const w = Math.max(1, Math.min(workers, connections));
   return Array.from({ length: w }, (_, i) => Math.floor(connections / w) + (i < connections % w ? 1 : 0));
+}
+
+/**
+ * The order of the variants in repetition `r` (1-based): scenario order in odd repetitions,
+ * reversed in even ones — A B, B A, A B, … (ABBA). Whatever drifts during a run (caches warming,
+ * autovacuum, a neighbour on the machine) then favours each variant equally within every pair of
+ * repetitions instead of always the one measured second. Deterministic, so two runs of a scenario
+ * measure in the same order. Pure.
+ */
+export function balancedOrder<T>(variants: readonly T[], repetition: number): T[] {
+  return repetition % 2 === 1 ? [...variants] : [...variants].reverse();
 }
 
 export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores = os.availableParallelism()): RunPlan {
@@ -107,7 +121,7 @@ export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores 
   const repetitions = overrides.repetitions ?? scenario.repetitions;
   const segments: Segment[] = [];
   for (let r = 1; r <= repetitions; r++) {
-    for (const v of variants) segments.push({ index: segments.length, repetition: r, variant: v.name });
+    balancedOrder(variants.map((v) => v.name), r).forEach((variant, orderInRepetition) => segments.push({ index: segments.length, repetition: r, variant, orderInRepetition }));
   }
   const lastVariant = variants[variants.length - 1]!.name;
   const scale = overrides.scale ?? scenario.dataset.scale;

@@ -26,10 +26,21 @@ export interface SegmentTask {
   readonly port: MessagePort;
 }
 
-/** Absolute times in µs since the Unix epoch (performance.timeOrigin + now: comparable across threads). */
+/**
+ * Absolute times in µs since the Unix epoch (performance.timeOrigin + now: comparable across threads).
+ * A segment has two phases with a barrier between them: the warmup runs until `warmupEndAt`, then
+ * every worker lets its in-flight operations finish and reports `drained`; the main thread takes
+ * the "before" evidence snapshot on an idle workload and only then sends {@link MeasureMessage}.
+ * So no operation straddles the snapshot, and server counts equal client counts exactly.
+ */
 export interface StartMessage {
   readonly type: 'start';
   readonly warmupStartAt: number;
+  readonly warmupEndAt: number;
+}
+
+export interface MeasureMessage {
+  readonly type: 'measure';
   readonly measureStartAt: number;
   readonly measureEndAt: number;
 }
@@ -39,11 +50,18 @@ export interface StopMessage {
   readonly reason: string;
 }
 
-export type MainToWorker = StartMessage | StopMessage;
+export type MainToWorker = StartMessage | MeasureMessage | StopMessage;
 
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly workerIndex: number; readonly backendPids: number[] }
-  | { readonly type: 'interval'; readonly report: IntervalReport };
+  | { readonly type: 'interval'; readonly report: IntervalReport }
+  /** Warmup over and nothing in flight: the main thread may snapshot, then send `measure`. */
+  | { readonly type: 'drained'; readonly workerIndex: number }
+  /**
+   * The last message of a task, after its last interval. The task's result travels on piscina's
+   * own channel, which can overtake this port: the runner waits for `done` before closing it.
+   */
+  | { readonly type: 'done'; readonly workerIndex: number };
 
 export interface WorkerResult {
   readonly workerIndex: number;

@@ -62,7 +62,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   const outcomes: SegmentOutcome[] = [];
   const segmentRecords: SegmentRecord[] = [];
   const live = new LiveProgress(plan.segments.length, o.progress);
-  const evidence = await SegmentEvidence.open(o.server, plan);
+  const evidence = await SegmentEvidence.open(o.server, plan, prepared);
   let firstMeasureStartAt: number | undefined;
   try {
     for (const segment of plan.segments) {
@@ -90,6 +90,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
         index: segment.index,
         repetition: segment.repetition,
         variant: segment.variant,
+        orderInRepetition: segment.orderInRepetition,
         measuredSec: outcome.measuredSec,
         measureStartedAt: outcome.measureStartAt ? new Date(outcome.measureStartAt / 1000).toISOString() : null,
         stoppedEarly: outcome.stoppedEarly ?? null,

@@ -26,9 +26,26 @@ export interface SegmentOutcome {
 }
 
 const START_DELAY_US = 200_000;
+/** From the "before" snapshot to the first measured operation: time for the message to reach every worker. */
+const MEASURE_DELAY_US = 20_000;
+
+/** Resolves `all` once every worker index has ticked (each counts once). */
+class Countdown {
+  private readonly seen = new Set<number>();
+  private resolve!: () => void;
+  readonly all = new Promise<void>((r) => (this.resolve = r));
+  constructor(private readonly size: number) {
+    if (size === 0) this.resolve();
+  }
+  tick(workerIndex: number): void {
+    this.seen.add(workerIndex);
+    if (this.seen.size >= this.size) this.resolve();
+  }
+}
 
 /**
- * Executes the plan's segments in order on a piscina pool, one task per worker per segment.
+ * Executes the plan's segments in order on a piscina pool, one task per worker per segment:
+ * warmup, barrier (all workers idle: onMeasureStart snapshots), measurement, onMeasureEnd.
  * Stops every worker within seconds when asked (Ctrl-C) or when one reports a broken connection.
  */
 export class SegmentRunner {
@@ -56,20 +73,21 @@ export class SegmentRunner {
     const load = plan.load;
     const workers = plan.workerConnections.length;
     const channels = plan.workerConnections.map(() => new MessageChannel());
-    const ready: number[] = [];
     const pids: number[] = [];
-    let allReady!: () => void;
-    const readyPromise = new Promise<void>((r) => (allReady = r));
+    const ready = new Countdown(workers);
+    const drained = new Countdown(workers);
+    const done = new Countdown(workers);
     let measureStartAt = 0;
     let measureEndAt = 0;
     channels.forEach((ch) => {
       this.ports.add(ch.port1);
       ch.port1.on('message', (m: WorkerToMain) => {
         if (m.type === 'ready') {
-          ready.push(m.workerIndex);
           pids.push(...m.backendPids);
-          if (ready.length === workers) allReady();
-        } else hooks.onReport(segment, m.report);
+          ready.tick(m.workerIndex);
+        } else if (m.type === 'drained') drained.tick(m.workerIndex);
+        else if (m.type === 'done') done.tick(m.workerIndex);
+        else hooks.onReport(segment, m.report);
       });
     });
     const tasks = plan.workerConnections.map((connections, workerIndex) => {
@@ -89,40 +107,50 @@ export class SegmentRunner {
         totalRows: plan.dataset.totalRows,
         port: channels[workerIndex]!.port2,
       };
+      // A worker that ended (failed to connect, lost its connection) must not leave the others
+      // waiting at a barrier; its 'done' message still closes its port in order.
+      const settle = (): void => {
+        ready.tick(workerIndex);
+        drained.tick(workerIndex);
+      };
       return this.pool.runTransfer<WorkerResult>('runSegment', task, [channels[workerIndex]!.port2]).then((result) => {
         if (result.fatal) this.stop(result.fatal);
-        allReady(); // a worker that failed to connect must not leave the others waiting
+        settle();
         return result;
       }, (err: unknown) => {
         this.stop(`worker ${workerIndex} crashed: ${(err as Error).message}`);
-        allReady();
+        settle();
+        done.tick(workerIndex); // a crashed thread sends nothing more
         return { workerIndex, fatal: `worker crashed: ${(err as Error).message}`, errorMessages: {}, warmupOps: 0 } satisfies WorkerResult;
       });
     });
     if (this.stopReason) this.stop(this.stopReason);
 
-    await readyPromise;
+    await ready.all;
     let ticker: NodeJS.Timeout | undefined;
-    let measureTimer: NodeJS.Timeout | undefined;
-    let measureStarted: Promise<void> = Promise.resolve();
     if (!this.stopReason) {
       const warmupStartAt = nowMicros() + START_DELAY_US;
-      measureStartAt = warmupStartAt + plan.warmupSec * 1e6;
-      measureEndAt = measureStartAt + plan.durationSec * 1e6;
-      for (const ch of channels) ch.port1.postMessage({ type: 'start', warmupStartAt, measureStartAt, measureEndAt } satisfies MainToWorker);
-      measureTimer = setTimeout(() => {
-        measureStarted = hooks.onMeasureStart(segment).catch(() => {});
-      }, Math.max(0, (measureStartAt - nowMicros()) / 1000));
+      const warmupEndAt = warmupStartAt + plan.warmupSec * 1e6;
+      for (const ch of channels) ch.port1.postMessage({ type: 'start', warmupStartAt, warmupEndAt } satisfies MainToWorker);
       ticker = setInterval(() => {
         const now = nowMicros();
-        if (now < measureStartAt) hooks.onTick(segment, 'warmup', (now - warmupStartAt) / 1e6);
-        else hooks.onTick(segment, 'measure', Math.min(plan.durationSec, (now - measureStartAt) / 1e6));
+        if (measureStartAt === 0) hooks.onTick(segment, 'warmup', Math.max(0, now - warmupStartAt) / 1e6);
+        else hooks.onTick(segment, 'measure', Math.min(plan.durationSec, Math.max(0, now - measureStartAt) / 1e6));
       }, 1000);
+      await drained.all;
+      if (!this.stopReason) {
+        // Every connection is idle: the "before" snapshot sees exactly the warmup, nothing of the window.
+        await hooks.onMeasureStart(segment).catch(() => {});
+        measureStartAt = nowMicros() + MEASURE_DELAY_US;
+        measureEndAt = measureStartAt + plan.durationSec * 1e6;
+        for (const ch of channels) ch.port1.postMessage({ type: 'measure', measureStartAt, measureEndAt } satisfies MainToWorker);
+      }
     }
     const results = await Promise.all(tasks);
     if (ticker) clearInterval(ticker);
-    if (measureTimer) clearTimeout(measureTimer);
-    await measureStarted;
+    // Interval reports travel on the segment's port, the result on piscina's channel: wait for
+    // each worker's last message so no report is lost when the port closes (bounded, in case).
+    await Promise.race([done.all, new Promise((r) => setTimeout(r, 5_000).unref())]);
     const endedAt = Math.min(nowMicros(), measureEndAt);
     if (measureStartAt > 0 && nowMicros() >= measureStartAt) await hooks.onMeasureEnd(segment).catch(() => {});
     for (const ch of channels) {

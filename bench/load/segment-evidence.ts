@@ -5,12 +5,13 @@ import { connect } from '../db/connect.ts';
 import { workloadSearchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import {
-  diffDatabaseStats, diffStatements, explainAnalyze, measureSizes, snapshotDatabaseStats, snapshotStatements, summarizePlan,
-  snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu,
+  diffDatabaseStats, diffStatements, explainAnalyze, identifyStatements, measureSizes, snapshotDatabaseStats, snapshotStatements, summarizePlan,
+  snapshotServerCpu, diffServerCpu, snapshotClientCpu, diffClientCpu, type StatementIds, type Unavailable,
 } from '../evidence/index.ts';
+import { unavailable } from '../evidence/unavailable.ts';
+import { MemorySampler } from '../evidence/server-memory.ts';
 import { queryRoute, routedQueryType } from '../queries/index.ts';
 import { measureRouteStaleness, type StaleRoute } from '../evidence/route-staleness.ts';
-import { serverMemory } from '../evidence/server-memory.ts';
 import { writeFileAtomic } from '../result-file/result-file.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
@@ -24,26 +25,30 @@ type Snapshots = {
 
 /**
  * Server-side evidence around each measurement window, on one connection of its own: deltas of
- * pg_stat_statements (per query type), pg_stat_database (buffer hit ratio), server and client CPU.
+ * pg_stat_statements (per query type, matched by each variant's queryids), pg_stat_database
+ * (buffer hit ratio), server and client CPU, and server memory sampled while the load runs.
  * A database that went away makes the evidence `unavailable`, never the run hang.
  */
 export class SegmentEvidence {
   private before: Snapshots | undefined;
   private broken: string | undefined;
+  private ids: StatementIds | Unavailable = unavailable('no variant measured yet');
+  private memory: MemorySampler | undefined;
 
-  /** The SQL text of the segment being measured, per query type (a variant's routes change it). */
-  private sqlTexts: Record<string, string> = {};
   private variant: string | undefined;
 
   private constructor(
     private readonly client: pg.Client | undefined,
-    private readonly textsByVariant: ReadonlyMap<string, Record<string, string>>,
+    private readonly idsByVariant: ReadonlyMap<string, StatementIds | Unavailable>,
+    private readonly windowSec: number,
     /** Per variant: its schema and the routes it takes that read a materialized view. */
-    private readonly staleByVariant: ReadonlyMap<string, { schema: string; routes: StaleRoute[] }> = new Map(),
+    private readonly staleByVariant: ReadonlyMap<string, { schema: string; routes: StaleRoute[] }>,
   ) {}
 
-  static async open(server: DbTarget, plan: RunPlan): Promise<SegmentEvidence> {
-    const textsByVariant = new Map(plan.variants.map((v) => [v.name, Object.fromEntries(plan.workload.map((w) => [w.queryType, routedQueryType(w.queryType, v.routes[w.queryType]).sql]))]));
+  /** Opens the evidence connection and finds every variant's queryids (before any measurement). */
+  static async open(server: DbTarget, plan: RunPlan, prepared: readonly PreparedVariant[]): Promise<SegmentEvidence> {
+    const idsByVariant = new Map<string, StatementIds | Unavailable>();
+    for (const v of prepared) idsByVariant.set(v.name, await variantStatementIds(v, plan).catch((err: Error) => unavailable(`cannot find the queryids of ${v.name}: ${err.message}`)));
     const staleByVariant = new Map(plan.variants.map((v) => [v.name, {
       schema: v.schema,
       routes: Object.entries(v.routes).flatMap(([queryType, route]): StaleRoute[] => {
@@ -52,31 +57,36 @@ export class SegmentEvidence {
       }),
     }]));
     const client = await connect(server, 'geobench-evidence').catch(() => undefined);
-    return new SegmentEvidence(client, textsByVariant, staleByVariant);
+    return new SegmentEvidence(client, idsByVariant, plan.durationSec, staleByVariant);
   }
 
   private async snapshot(): Promise<Snapshots> {
     const c = this.client!;
     return {
-      statements: await snapshotStatements(c, this.sqlTexts),
+      statements: await snapshotStatements(c, this.ids),
       database: await snapshotDatabaseStats(c),
       serverCpu: await snapshotServerCpu(c),
       clientCpu: snapshotClientCpu(),
     };
   }
 
+  /** Called with the workload idle, just before the window opens. */
   async start(variant: string): Promise<void> {
-    this.sqlTexts = this.textsByVariant.get(variant) ?? {};
+    this.ids = this.idsByVariant.get(variant) ?? unavailable(`no queryids for variant ${variant}`);
     this.variant = variant;
     if (!this.client || this.broken) return;
     try {
       this.before = await this.snapshot();
+      const cpu = this.before.serverCpu;
+      this.memory = cpu.available ? new MemorySampler(cpu.postmasterPid, this.windowSec) : undefined;
     } catch (err) {
       this.broken = (err as Error).message;
     }
   }
 
   async finish(): Promise<unknown> {
+    const memory = this.memory?.stop() ?? unavailable('server processes not visible from this machine');
+    this.memory = undefined;
     if (!this.client) return { available: false, reason: 'no evidence connection' };
     if (this.broken || !this.before) return { available: false, reason: this.broken ?? 'measurement never started' };
     try {
@@ -92,8 +102,7 @@ export class SegmentEvidence {
         database: before.database && after.database ? diffDatabaseStats(before.database, after.database) : null,
         serverCpu: diffServerCpu(before.serverCpu, after.serverCpu),
         clientCpu: diffClientCpu(before.clientCpu, after.clientCpu),
-        // At the window's end: the server's memory with this variant's working set loaded.
-        serverMemory: after.serverCpu.available ? serverMemory(after.serverCpu.postmasterPid) : after.serverCpu,
+        serverMemory: memory,
         ...(routeStaleness ? { routeStaleness } : {}),
       };
     } catch (err) {
@@ -103,7 +112,27 @@ export class SegmentEvidence {
   }
 
   async close(): Promise<void> {
+    this.memory?.stop();
     await this.client?.end().catch(() => {});
+  }
+}
+
+/**
+ * Each workload statement's queryid in one variant: EXPLAIN (VERBOSE) of a seeded parameter set
+ * on a connection like the workers' (the variant's role and search_path).
+ */
+async function variantStatementIds(variant: PreparedVariant, plan: RunPlan): Promise<StatementIds | Unavailable> {
+  const routes = plan.variants.find((v) => v.name === variant.name)?.routes ?? {};
+  const statements = Object.fromEntries(plan.workload.map(({ queryType: name }) => {
+    const q = routedQueryType(name, routes[name]);
+    return [name, { sql: q.sql, params: q.params(seedrandom.alea(`${plan.paramSeed}:queryid:${name}`), { totalRows: plan.dataset.totalRows }) }];
+  }));
+  const client = await connect(variant.target, 'geobench-queryid');
+  try {
+    await client.query(`SET search_path = ${workloadSearchPath(variant.schema)}`);
+    return await identifyStatements(client, statements);
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 

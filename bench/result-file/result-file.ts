@@ -29,9 +29,12 @@ export interface KpiRecord {
 }
 
 export interface SegmentRecord {
+  /** Execution order over the whole run. */
   readonly index: number;
   readonly repetition: number;
   readonly variant: string;
+  /** Position within its repetition (0 = first; the plan alternates A B / B A). Absent in older results. */
+  readonly orderInRepetition?: number;
   readonly measuredSec: number;
   /** When the measurement window began (ISO), to place events (e.g. maintenance runs) on timelines. */
   readonly measureStartedAt?: string | null;

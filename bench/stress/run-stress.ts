@@ -64,7 +64,7 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
           log(`  ${variant.name}: ${describeResult(next.result)}`);
           continue;
         }
-        const segment = { index: stepIndex, repetition: stepIndex + 1, variant: variant.name };
+        const segment = { index: stepIndex, repetition: stepIndex + 1, variant: variant.name, orderInRepetition: 0 };
         stepIndex++;
         const run = await runStep(runner, plan, variant, segment, next.rate, stepSecondsAt(next.rate, config), recorder);
         if (runner.stopped) break;

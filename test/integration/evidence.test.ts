@@ -7,7 +7,7 @@ import { connect, withClient } from '../../bench/db/connect.ts';
 import { searchPath } from '../../bench/db/schema.ts';
 import {
   diffClientCpu, diffDatabaseStats, diffServerCpu, diffStatements, explainAnalyze, measureSizes, snapshotClientCpu,
-  snapshotDatabaseStats, snapshotServerCpu, snapshotStatements, summarizePlan,
+  identifyStatements, snapshotDatabaseStats, snapshotServerCpu, snapshotStatements, summarizePlan,
 } from '../../bench/evidence/index.ts';
 
 // Schemas of this file only: concurrent suites on the shared cluster use others.
@@ -47,31 +47,55 @@ test.after(async () => {
   await inSchema((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; DROP SCHEMA IF EXISTS ${OTHER} CASCADE`));
 });
 
-test('statements: exactly the calls made, summed over both variants, although the stored text differs', async () => {
+const identify = (schema: string) => inSchema((c) => identifyStatements(c, { knn: { sql: KNN, params: [-46.6, -23.5] }, never: { sql: NEVER_RUN, params: [1] } }), schema);
+
+test('statements: exactly the calls made in the variant measured, matched by queryid; the same text in another schema is not counted', async () => {
   const evidence = await connect(await testDatabase(), 'geobench-evtest');
   try {
-    const texts = { knn: KNN, never: NEVER_RUN };
-    const before = await snapshotStatements(evidence, texts);
+    const ids = await identify(SCHEMA);
+    const otherIds = await identify(OTHER);
+    assert.ok(ids.available && otherIds.available, JSON.stringify([ids, otherIds]));
+    if (!ids.available || !otherIds.available) return;
+    assert.is.not(ids.byType.knn, otherIds.byType.knn, 'one text, two schemas: two queryids');
+    const before = await snapshotStatements(evidence, ids);
     await runKnn(25, SCHEMA);
     await runKnn(7, OTHER);
-    // EXPLAIN ANALYZE runs the statement nested: recorded with toplevel = false, so not counted.
+    // EXPLAIN ANALYZE runs the statement nested: recorded with toplevel = false, so not counted;
+    // identifying the statements again (EXPLAIN without ANALYZE) executes nothing.
     await inSchema((c) => explainAnalyze(c, KNN, [-46.6, -23.5]));
-    const after = await snapshotStatements(evidence, texts);
+    await identify(SCHEMA);
+    const after = await snapshotStatements(evidence, ids);
     const d = diffStatements(before, after);
     assert.ok(d.available, JSON.stringify(d));
     if (!d.available) return;
-    assert.is(d.byType.knn!.calls, 32);
-    assert.is(d.byType.knn!.rows, 32 * 5);
+    assert.is(d.incomplete, false);
+    assert.is(d.byType.knn!.calls, 25);
+    assert.is(d.byType.knn!.rows, 25 * 5);
     assert.ok(d.byType.knn!.meanExecMs! > 0);
     const ratio = d.byType.knn!.hitRatio!;
     assert.ok(ratio >= 0 && ratio <= 1, String(ratio));
     assert.is(d.byType.never!.calls, 0);
     assert.is(d.byType.never!.meanExecMs, null);
-    // Why texts are compared up to constants: the stored text has $n where the sent one has 4326 and 5.
-    const stored = await evidence.query(`SELECT query FROM pg_stat_statements WHERE query LIKE 'SELECT id AS evtest_knn%' AND toplevel`);
-    // Two entries at least: one per variant (earlier runs of this file left more, with old table OIDs).
-    assert.ok(stored.rows.length >= 2);
-    assert.ok(stored.rows.every((r) => r.query !== KNN && /LIMIT \$\d/.test(r.query)), JSON.stringify(stored.rows));
+    const other = diffStatements(await snapshotStatements(evidence, otherIds), await snapshotStatements(evidence, otherIds));
+    assert.ok(other.available && other.byType.knn!.calls === 0);
+  } finally {
+    await evidence.end();
+  }
+});
+
+test('statements: a pg_stat_statements reset inside the window marks it incomplete, with the reason', async () => {
+  const evidence = await connect(await testDatabase(), 'geobench-evtest');
+  try {
+    const ids = await identify(SCHEMA);
+    const before = await snapshotStatements(evidence, ids);
+    await runKnn(5, SCHEMA);
+    await evidence.query('SELECT pg_stat_statements_reset()');
+    await runKnn(3, SCHEMA);
+    const d = diffStatements(before, await snapshotStatements(evidence, ids));
+    assert.ok(d.available, JSON.stringify(d));
+    if (!d.available) return;
+    assert.is(d.incomplete, true);
+    assert.match(d.incompleteReason!, /^pg_stat_statements was reset during the window \(stats_reset .* → \d{4}-/);
   } finally {
     await evidence.end();
   }
@@ -79,7 +103,7 @@ test('statements: exactly the calls made, summed over both variants, although th
 
 test('statements: unavailable, not an error, where pg_stat_statements is not installed', async () => {
   const target = await testDatabase();
-  const s = await withClient({ ...target, client: { ...target.client, database: 'postgres' } }, (c) => snapshotStatements(c, { knn: KNN }));
+  const s = await withClient({ ...target, client: { ...target.client, database: 'postgres' } }, (c) => snapshotStatements(c, { available: true, userId: '10', byType: { knn: '1' } }));
   assert.equal(s, { available: false, reason: 'pg_stat_statements is not installed in this database (CREATE EXTENSION pg_stat_statements)' });
 });
 

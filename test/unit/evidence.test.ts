@@ -5,91 +5,50 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../bench/config/paths.ts';
 import {
   assembleSizes, diffClientCpu, diffDatabaseStats, diffServerCpu, diffStatements, parseDatabaseRow, parseExplainText,
-  parseProcStat, parseStatementRow, serverTicks, statementKey, sumStatements, summarizePlan,
+  countersByType, parseProcStat, parseStatementRow, queryIdOf, serverTicks, summarizePlan,
   type DatabaseSnapshot, type ExplainJson, type StatementCounters, type StatementsSnapshot,
 } from '../../bench/evidence/index.ts';
-
-// ---------------------------------------------------------------- statement keys
-
-// Workload SQL as sent (bench/queries) and the text pg_stat_statements 1.10 stored for it on the
-// embedded PostgreSQL 15: constants become $n after the statement's own parameters.
-const SENT_AND_STORED: readonly [string, string, string][] = [
-  ['Q1 LIMIT and SRID',
-    'SELECT id, layer_id\nFROM geometrias\nWHERE geom && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326)\n  AND ST_Intersects(geom, ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, 4326))\nLIMIT 50',
-    'SELECT id, layer_id\nFROM geometrias\nWHERE geom && ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, $5)\n  AND ST_Intersects(geom, ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, $6))\nLIMIT $7'],
-  ['Q3 constant kept in ORDER BY, replaced in the target list',
-    'SELECT id, geom <-> ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326) AS distance\nFROM geometrias\nORDER BY geom <-> ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)\nLIMIT 10',
-    'SELECT id, geom <-> ST_SetSRID(ST_MakePoint($1::float8, $2::float8), $3) AS distance\nFROM geometrias\nORDER BY geom <-> ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)\nLIMIT $4'],
-  ['Q5 typed literal interval',
-    "SELECT layer_id, count(*) AS n\nFROM geometrias\nWHERE created_at >= $1::timestamptz AND created_at < $1::timestamptz + interval '30 days'\nGROUP BY layer_id",
-    'SELECT layer_id, count(*) AS n\nFROM geometrias\nWHERE created_at >= $1::timestamptz AND created_at < $1::timestamptz + interval $2\nGROUP BY layer_id'],
-  ['Q7 string constants replaced, GROUP BY ordinals kept',
-    "SELECT layer_id, date_trunc('month', created_at, 'UTC') AS month, count(*) AS n\nFROM geometrias\nWHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz\nGROUP BY 1, 2",
-    'SELECT layer_id, date_trunc($3, created_at, $4) AS month, count(*) AS n\nFROM geometrias\nWHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz\nGROUP BY 1, 2'],
-  ['no constants: stored as sent, minus whitespace and semicolon',
-    '\n  SELECT id, layer_id, props, ST_AsBinary(geom) AS wkb\nFROM geometrias\nWHERE id = ANY($1::bigint[]);  \n',
-    'SELECT id, layer_id, props, ST_AsBinary(geom) AS wkb\nFROM geometrias\nWHERE id = ANY($1::bigint[])'],
-  ['negative numbers, booleans, NULL, escaped strings, casts',
-    "SELECT 1 AS evprobe WHERE -46.6 < 0 AND true AND 3 - 1 = 2 AND NULL IS NULL AND 'a''b' = E'a\\'b' AND interval '1 day' > '0'::interval -- note",
-    'SELECT $1 AS evprobe WHERE $2 < $3 AND $4 AND $5 - $6 = $7 AND $8 IS NULL AND $9 = $10 AND interval $11 > $12::interval'],
-];
-
-for (const [name, sent, stored] of SENT_AND_STORED) {
-  test(`statementKey matches the stored text: ${name}`, () => {
-    assert.is(statementKey(sent), statementKey(stored));
-  });
-}
-
-test('statementKey tells different statements apart', () => {
-  const cases: [string, string][] = [
-    ['SELECT a FROM t WHERE b = $1', 'SELECT a FROM t WHERE c = $1'],
-    ['SELECT a FROM t ORDER BY a', 'SELECT a FROM t ORDER BY a DESC'],
-    ['SELECT "A" FROM t', 'SELECT a FROM t'],
-    ['SELECT a - 1 FROM t', 'SELECT a + 1 FROM t'],
-    ["SELECT a FROM t WHERE s = 'x' /* c */", 'SELECT a FROM u WHERE s = $1'],
-  ];
-  for (const [a, b] of cases) assert.is.not(statementKey(a), statementKey(b), `${a} vs ${b}`);
-  assert.is(statementKey('SELECT a /* one /* nested */ comment */ FROM t'), 'select a from t');
-  assert.is(statementKey("SELECT $$it's$$, E'\\'', 1.5e-3, .5 FROM t"), 'select ? , ? , ? , ? from t');
-});
+import { segmentOverheads } from '../../bench/analysis/overhead.ts';
+import type { RunResult } from '../../bench/result-file/result-file.ts';
+import { memorySampleOffsetsSec, summarizeMemorySamples } from '../../bench/evidence/server-memory.ts';
 
 // ---------------------------------------------------------------- pg_stat_statements
 
-const KNN_SENT = 'SELECT id FROM geometrias ORDER BY geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT $3';
-const KNN_STORED = 'SELECT id FROM geometrias ORDER BY geom <-> ST_SetSRID(ST_MakePoint($1, $2), $4) LIMIT $3';
-const COUNT_SQL = 'SELECT count(*) FROM geometrias WHERE layer_id = $1';
-
-const raw = (query: string, calls: number, execMs: number, hit: number, read: number) => ({
-  query, calls: String(calls), total_exec_time: execMs, total_plan_time: 0.5, rows: String(calls * 10),
+const raw = (queryid: string, calls: number, execMs: number, hit: number, read: number) => ({
+  queryid, calls: String(calls), total_exec_time: execMs, total_plan_time: 0.5, rows: String(calls * 10),
   shared_blks_hit: String(hit), shared_blks_read: String(read), shared_blks_dirtied: '0', temp_blks_written: '0', blk_read_time: read * 0.01,
 });
 
-test('parseStatementRow reads bigint strings as numbers', () => {
-  assert.equal(parseStatementRow(raw(KNN_STORED, 3, 1.5, 30, 2)), {
-    query: KNN_STORED, calls: 3, totalExecMs: 1.5, totalPlanMs: 0.5, rows: 30, sharedBlksHit: 30,
+test('parseStatementRow reads bigint strings as numbers and keeps the int64 queryid exact', () => {
+  assert.equal(parseStatementRow(raw('-8769002963438816411', 3, 1.5, 30, 2)), {
+    queryId: '-8769002963438816411', calls: 3, totalExecMs: 1.5, totalPlanMs: 0.5, rows: 30, sharedBlksHit: 30,
     sharedBlksRead: 2, sharedBlksDirtied: 0, tempBlksWritten: 0, blkReadMs: 0.02,
   });
 });
 
-test('sumStatements sums every entry of a text (one per schema variant) and ignores others', () => {
+test("countersByType takes each type's own entry by queryid: the same text in another variant is another id", () => {
   const rows = [
-    raw(KNN_STORED, 100, 50, 1000, 10), // variant A
-    raw(KNN_STORED, 40, 30, 400, 0), // variant B: same text, another queryid
-    raw('SELECT 1', 7, 1, 0, 0),
+    raw('111', 100, 50, 1000, 10), // Q3 in this variant
+    raw('222', 40, 30, 400, 0), // Q3's text in another variant: another queryid, not asked for
+    raw('333', 7, 1, 0, 0),
   ].map(parseStatementRow);
-  const sums = sumStatements(rows, { Q3: KNN_SENT, Q9: COUNT_SQL });
-  assert.is(sums.Q3!.calls, 140);
-  assert.is(sums.Q3!.totalExecMs, 80);
-  assert.is(sums.Q3!.sharedBlksHit, 1400);
-  assert.is(sums.Q3!.sharedBlksRead, 10);
-  assert.is(sums.Q9!.calls, 0);
+  const byType = countersByType(rows, { Q3: '111', Q1: '333', Q9: '999' });
+  assert.equal(byType.Q3, { calls: 100, totalExecMs: 50, totalPlanMs: 0.5, rows: 1000, sharedBlksHit: 1000, sharedBlksRead: 10, sharedBlksDirtied: 0, tempBlksWritten: 0, blkReadMs: 0.1 });
+  assert.is(byType.Q1!.calls, 7);
+  assert.is(byType.Q9!.calls, 0, 'a statement that never ran has no entry: zero');
+});
+
+test('queryIdOf reads the Query Identifier of EXPLAIN (VERBOSE); none (or 0) when compute_query_id is off', () => {
+  assert.is(queryIdOf(parseExplainText('[{"Plan": {"Node Type": "Result"}, "Query Identifier": -8769002963438816411}]')), '-8769002963438816411');
+  assert.is(queryIdOf(parseExplainText('[{"Plan": {"Node Type": "Result"}}]')), null);
+  assert.is(queryIdOf(parseExplainText('[{"Plan": {"Node Type": "Result"}, "Query Identifier": 0}]')), null);
 });
 
 const counters = (calls: number, execMs: number, hit: number, read: number): StatementCounters => ({
   calls, totalExecMs: execMs, totalPlanMs: 0, rows: calls, sharedBlksHit: hit, sharedBlksRead: read,
   sharedBlksDirtied: 0, tempBlksWritten: 0, blkReadMs: 0,
 });
-const snap = (byType: Record<string, StatementCounters>, dealloc = 0): StatementsSnapshot => ({ available: true, byType, dealloc, statsReset: '2026-01-01T00:00:00.000Z' });
+const snap = (byType: Record<string, StatementCounters>, dealloc = 0, statsReset = '2026-01-01T00:00:00.000Z'): StatementsSnapshot => ({ available: true, byType, dealloc, statsReset });
 
 test('diffStatements: deltas, mean exec time, hit ratio; a type absent before counts from zero', () => {
   const d = diffStatements(
@@ -99,17 +58,49 @@ test('diffStatements: deltas, mean exec time, hit ratio; a type absent before co
   assert.ok(d.available);
   if (!d.available) return;
   assert.is(d.incomplete, false);
+  assert.is(d.incompleteReason, null);
   assert.equal(d.byType.Q1, { ...counters(50, 100, 300, 0), rows: 50, meanExecMs: 2, hitRatio: 1 });
   assert.equal(d.byType.Q2, { ...counters(4, 10, 0, 0), meanExecMs: 2.5, hitRatio: null });
 });
 
-test('diffStatements flags evictions and counters that went down', () => {
+test('diffStatements marks a window that lost data incomplete, with the reason: evictions, a reset, counters that went down', () => {
   const evicted = diffStatements(snap({ Q1: counters(1, 1, 1, 1) }, 0), snap({ Q1: counters(2, 2, 2, 2) }, 3));
-  assert.ok(evicted.available && evicted.incomplete);
-  const dropped = diffStatements(snap({ Q1: counters(10, 10, 10, 10) }), snap({ Q1: counters(3, 6, 3, 1) }));
-  assert.ok(dropped.available && dropped.incomplete);
-  if (dropped.available) assert.is(dropped.byType.Q1!.calls, 3);
+  assert.ok(evicted.available);
+  if (!evicted.available) return;
+  assert.is(evicted.incomplete, true);
+  assert.is(evicted.incompleteReason, 'pg_stat_statements evicted entries during the window (dealloc 0 → 3; raise pg_stat_statements.max)');
+  const reset = diffStatements(snap({ Q1: counters(1, 1, 1, 1) }), snap({ Q1: counters(2, 2, 2, 2) }, 0, '2026-01-02T00:00:00.000Z'));
+  assert.ok(reset.available);
+  if (!reset.available) return;
+  assert.is(reset.incompleteReason, 'pg_stat_statements was reset during the window (stats_reset 2026-01-01T00:00:00.000Z → 2026-01-02T00:00:00.000Z)');
+  const dropped = diffStatements(snap({ Q1: counters(10, 10, 10, 10), Q2: counters(1, 1, 1, 1) }), snap({ Q1: counters(3, 6, 3, 1), Q2: counters(2, 2, 2, 2) }));
+  assert.ok(dropped.available);
+  if (!dropped.available) return;
+  assert.is(dropped.incomplete, true);
+  assert.is(dropped.incompleteReason, 'counters went down for Q1 (entry evicted or reset)');
+  assert.is(dropped.byType.Q1!.calls, 3);
+  assert.is(dropped.byType.Q2!.calls, 1);
   assert.equal(diffStatements({ available: false, reason: 'x' }, snap({})), { available: false, reason: 'x' });
+});
+
+test('segmentOverheads treats statement evidence of a window that lost data as missing, not as 0', () => {
+  const seg = (repetition: number, statements: unknown) => ({ variant: 'base', repetition, measuredSec: 10, evidence: { available: true, statements } });
+  const byType = { Q1: { totalExecMs: 900, totalPlanMs: 100 } };
+  const result = {
+    segments: [
+      seg(1, { available: true, incomplete: false, incompleteReason: null, byType }),
+      seg(2, { available: true, incomplete: true, incompleteReason: 'pg_stat_statements was reset during the window (…)', byType }),
+      seg(3, { available: false, reason: 'pg_stat_statements is not installed' }),
+    ],
+    results: { timelines: [1, 2, 3].map((repetition) => ({ key: { variant: 'base', repetition, queryType: '*' }, totals: { ops: 500 } })) },
+  } as unknown as RunResult;
+  const [complete, reset, absent] = segmentOverheads(result);
+  assert.is(complete!.msPer1000, 2000);
+  assert.is(complete!.statementsMissing, null);
+  assert.is(reset!.msPer1000, null);
+  assert.is(reset!.statementsMissing, 'pg_stat_statements was reset during the window (…)');
+  assert.is(absent!.msPer1000, null);
+  assert.is(absent!.statementsMissing, 'pg_stat_statements is not installed');
 });
 
 // ---------------------------------------------------------------- pg_stat_database
@@ -296,19 +287,30 @@ test('parseExplainText keeps the int64 query identifier exact', () => {
   assert.is(parsed[0]!['Query Identifier'], '-8769002963438816411');
 });
 
-test('diffStatements per entry: float totals summed in another order do not look like a reset', () => {
-  const c = (calls: number, ms: number): StatementCounters => ({ ...counters(calls, 0, 0, 0), totalExecMs: ms });
-  const entries = (list: Array<[string, number, number]>) => Object.fromEntries(list.map(([id, calls, ms]) => [id, { type: 'Q3', counters: c(calls, ms) }]));
-  const before: StatementsSnapshot = { ...snap({ Q3: c(150, 0.3) }), entries: entries([['a', 100, 0.1], ['b', 50, 0.2]]) };
-  const after: StatementsSnapshot = { ...snap({ Q3: c(160, 0.30000000000000004) }), entries: entries([['b', 50, 0.2], ['a', 100, 0.1], ['new', 10, 0.05]]) };
-  const d = diffStatements(before, after);
-  assert.ok(d.available);
-  if (!d.available) return;
-  assert.is(d.byType.Q3!.calls, 10);
-  assert.is(d.incomplete, false);
-  const evicted: StatementsSnapshot = { ...snap({ Q3: c(5, 0.01) }), entries: entries([['a', 5, 0.01]]) };
-  const e = diffStatements(before, evicted);
-  assert.ok(e.available && e.incomplete && e.byType.Q3!.calls === 5);
+// ---------------------------------------------------------------- server memory during the window
+
+test('memory is sampled at the middle of the window and just before its end', () => {
+  assert.equal(memorySampleOffsetsSec(60), [30, 59]);
+  assert.equal(memorySampleOffsetsSec(2), [1, 1.8]);
+  assert.equal(memorySampleOffsetsSec(0), []);
+});
+
+test('summarizeMemorySamples: the largest sample, the mean PSS, and every sample; unavailable without one', () => {
+  const m = summarizeMemorySamples([
+    { atSec: 30, processes: 9, pssBytes: 300, privateBytes: 100 },
+    { available: false, reason: 'exited' },
+    { atSec: 59, processes: 8, pssBytes: 500, privateBytes: 90 },
+  ]);
+  assert.ok(m.available);
+  if (!m.available) return;
+  assert.is(m.pssBytes, 500);
+  assert.is(m.privateBytes, 100);
+  assert.is(m.processes, 9);
+  assert.is(m.meanPssBytes, 400);
+  assert.is(m.samples.length, 2);
+  assert.is(m.basis, 'max of samples taken while the load ran');
+  assert.equal(summarizeMemorySamples([{ available: false, reason: 'no /proc' }]), { available: false, reason: 'no /proc' });
+  assert.match((summarizeMemorySamples([]) as { reason: string }).reason, /no memory sample was taken while the load ran/);
 });
 
 test.run();

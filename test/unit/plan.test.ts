@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { planRun, splitConnections } from '../../bench/load/plan.ts';
+import { balancedOrder, planRun, splitConnections } from '../../bench/load/plan.ts';
 import { validateScenario } from '../../bench/scenario/load.ts';
 import { GeobenchError } from '../../bench/cli/errors.ts';
 import { assertRoutesAvailable } from '../../bench/load/prepare.ts';
@@ -51,9 +51,10 @@ test('invalid scenarios are rejected with the path of every bad field', () => {
   assert.match(issuesOf({ ...base, baseline: 'nope' }), /baseline: 'nope' is not one of the variants/);
 });
 
-test('the plan interleaves variants in every repetition (A B A B) and splits connections over workers', () => {
+test('the plan interleaves variants in every repetition, order balanced (A B, B A) and recorded, and splits connections over workers', () => {
   const plan = planRun(validateScenario({ ...base, repetitions: 2 }, 'x.ts'), {}, 2);
-  assert.equal(plan.segments.map((s) => `${s.repetition}${s.variant}`), ['1baseline', '1opt1', '2baseline', '2opt1']);
+  assert.equal(plan.segments.map((s) => `${s.repetition}${s.variant}`), ['1baseline', '1opt1', '2opt1', '2baseline']);
+  assert.equal(plan.segments.map((s) => [s.index, s.orderInRepetition]), [[0, 0], [1, 1], [2, 0], [3, 1]]);
   assert.equal(plan.workerConnections, [2, 1]);
   assert.is(plan.dataset.totalRows, 12_400);
   assert.equal(plan.variants.map((v) => v.schema), ['geobench_baseline', 'geobench_opt1']);
@@ -105,6 +106,17 @@ test('splitConnections spreads connections evenly and never makes idle workers',
   assert.equal(splitConnections(5, 2), [3, 2]);
   assert.equal(splitConnections(1, 4), [1]);
   assert.equal(splitConnections(8, 3), [3, 3, 2]);
+});
+
+test('balancedOrder alternates scenario order and its reverse (ABBA), for any number of variants', () => {
+  assert.equal([1, 2, 3, 4].map((r) => balancedOrder(['A', 'B'], r).join('')), ['AB', 'BA', 'AB', 'BA']);
+  assert.equal([1, 2].map((r) => balancedOrder(['A', 'B', 'C'], r).join('')), ['ABC', 'CBA']);
+  assert.equal(balancedOrder(['A'], 2), ['A']);
+  // Over each pair of repetitions every variant is measured first once and second once.
+  const plan = planRun(validateScenario({ ...base, repetitions: 4 }, 'x.ts'), {}, 2);
+  for (const v of ['baseline', 'opt1']) {
+    assert.equal(plan.segments.filter((s) => s.variant === v).map((s) => s.orderInRepetition), v === 'baseline' ? [0, 1, 0, 1] : [1, 0, 1, 0]);
+  }
 });
 
 test.run();
