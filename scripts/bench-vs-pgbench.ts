@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT, RESULTS_DIR } from '../bench/config/paths.ts';
+import { PROJECT_ROOT, RESULTS_DIR } from '../bench/core/paths.ts';
 import { openDatabase } from '../bench/db/resolve.ts';
 import { findServerBinaries } from '../bench/db/embedded.ts';
 import { searchPath, variantSchema } from '../bench/db/schema.ts';

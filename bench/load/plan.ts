@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { parseKpiTarget, type KpiTarget } from '../analysis/kpi.ts';
 import { rowsForScale } from '../dataset/model.ts';
 import { variantSchema } from '../db/schema.ts';

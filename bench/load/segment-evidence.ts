@@ -10,7 +10,7 @@ import {
 } from '../evidence/index.ts';
 import { routedQueryType } from '../queries/index.ts';
 import { serverMemory } from '../evidence/server-memory.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
 

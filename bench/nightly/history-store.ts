@@ -11,8 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GeobenchError } from '../cli/errors.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { ENTRY_RECORD_SHAPE, appendRun, emptyIndex, parseIndex, type HistoryIndex, type HistoryRunRecord } from './history-index.ts';
 import type { SeriesKey } from './series-key.ts';
 

@@ -3,7 +3,7 @@
  * summary.md, junit.xml and <name>.json (the judgement, for tools).
  */
 import path from 'node:path';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { renderHtml } from './html-page.ts';
 import { renderJunit } from './junit.ts';
 import type { NightlyReport } from './judgement.ts';

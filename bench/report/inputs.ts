@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { readResult, RESULT_FILE, type RunResult } from '../result-file/result-file.ts';
 import { VALIDATION_FILE, type ValidationFile } from '../validate/report-file.ts';
 import type { ExplainJson } from '../evidence/plan-summary.ts';

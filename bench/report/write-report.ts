@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config/paths.ts';
-import { GeobenchError } from '../cli/errors.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { CHARTS_DIR, runCharts } from './charts.ts';
 import { placeEvents, type EventPlacement } from './events.ts';
 import { EVENTS_FILE, loadRunFolder, type ReportInputs } from './inputs.ts';
@@ -25,14 +25,6 @@ export interface ReportFiles {
   readonly html: string;
   readonly markdown: string;
   readonly charts: string[];
-}
-
-/** Writes bytes atomically (temp + rename), like writeFileAtomic for text. */
-export function writeBytesAtomic(file: string, data: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** Chart files a report writes; older ones that this report does not rewrite are removed. */
@@ -91,7 +83,7 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   }
   const charts = images.map((i) => {
     const file = path.join(dir, i.file);
-    writeBytesAtomic(file, i.png);
+    writeFileAtomic(file, i.png);
     return file;
   });
 

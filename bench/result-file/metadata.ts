@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type pg from 'pg';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 
 /** Who/what/where of a run, for the result file: enough to reproduce it and to compare like with like. */
 export interface RunMetadata {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { Comparison, RepetitionSummary } from '../analysis/compare.ts';
 import type { VariantStats } from '../analysis/run-analysis.ts';
 import type { Timeline } from '../metrics/timeline.ts';
@@ -96,14 +97,6 @@ const ResultShape = z.looseObject({
 
 export const RESULT_FILE = 'result.json';
 export const HLOG_FILE = 'latency.hlog';
-
-/** Writes a file atomically (temp + rename): a reader never sees half a file. */
-export function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 export function writeResult(dir: string, result: RunResult): string {
   const file = path.join(dir, RESULT_FILE);

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import seedrandom from 'seedrandom';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { clientConfig } from '../db/connect.ts';
 import { redact } from '../db/redact.ts';
 import type { DbTarget } from '../db/target.ts';

@@ -6,7 +6,7 @@ import { connect } from '../db/connect.ts';
 import { variantSchema, workloadSearchPath } from '../db/schema.ts';
 import { withSchema } from '../db/target.ts';
 import { schemaJobRuns, schemaJobs } from '../evidence/cron-jobs.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { loadCatalog } from '../migrate/catalog.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import { infoCheck, targetCheck, type Check } from './checks.ts';

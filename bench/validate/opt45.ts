@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
-import { GeobenchError, InterruptedError } from '../cli/errors.ts';
+import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { connect, withClient } from '../db/connect.ts';
 import { embeddedTargetIfConfigured, startCluster, stopCluster } from '../db/embedded.ts';
 import { searchPath, variantSchema } from '../db/schema.ts';

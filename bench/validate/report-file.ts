@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { allTargetsHold, type Check } from './checks.ts';
 import type { ValidationOutcome, Validator } from './types.ts';
 

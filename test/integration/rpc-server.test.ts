@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import type { DbTarget } from '../../bench/db/target.ts';
 import { runRpcLoad } from '../../bench/rpc/load.ts';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import {
   assembleSizes, diffClientCpu, diffDatabaseStats, diffServerCpu, diffStatements, parseDatabaseRow, parseExplainText,
   parseProcStat, parseStatementRow, serverTicks, statementKey, sumStatements, summarizePlan,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { say } from '../context.ts';
 import { readResult } from '../../result-file/result-file.ts';
 import type { Check } from '../../validate/checks.ts';
