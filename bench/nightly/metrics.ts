@@ -6,12 +6,14 @@
 import { parseKpiTarget } from '../analysis/kpi.ts';
 import type { RunResult } from '../result-file/result-file.ts';
 import type { SchemaSizes } from '../evidence/sizes.ts';
+import type { ValueUnit } from '../output/format.ts';
 
 /** Families share a detection rule and its thresholds (see detector.ts). */
 export type MetricFamily = 'latency' | 'throughput' | 'size' | 'kpi';
 
 /** Canonical units: µs, ops/s, bytes, a fraction, or none. */
-export type MetricUnit = 'µs' | 'ops/s' | 'bytes' | 'fraction' | 'none';
+/** A metric's stored unit (the output layer formats it). */
+export type MetricUnit = ValueUnit;
 
 export interface MetricPoint {
   /** Stable id within a series, e.g. `opt1/Q3/p99`, `opt1/size/index:geometrias_geom_gist`, `kpi/errors`. */
@@ -106,4 +108,9 @@ export function kpiMetric(label: string, target: string, achieved: number | null
     betterWhen: parsed.op.startsWith('<') ? 'lower' : 'higher',
     value: finiteOrNull(achieved),
   };
+}
+
+/** A metric id made readable: `opt1/Q3/p99` → `opt1 · Q3 · p99`, `*` → `all`. */
+export function metricLabel(id: string): string {
+  return id.split('/').map((p) => (p === '*' ? 'all' : p)).join(' · ');
 }

@@ -6,7 +6,7 @@
 import { formatInUnit, parseKpiTarget } from '../analysis/kpi.ts';
 import type { KpiRecord } from '../result-file/result-file.ts';
 import type { Check } from '../validate/checks.ts';
-import { html, type SafeHtml } from './escape.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
 
 export const NOT_MEASURED = 'not measured';
 const NOT_MEASURABLE = 'not measurable';

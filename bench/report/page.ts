@@ -6,7 +6,7 @@
  */
 import type { RunResult } from '../result-file/result-file.ts';
 import type { ValidationFile } from '../validate/report-file.ts';
-import { html, trusted, type SafeHtml } from './escape.ts';
+import { html, trusted, type SafeHtml } from '../output/escape.ts';
 import type { EventPlacement, ReportEvent } from './events.ts';
 import type { PlanFile } from './inputs.ts';
 import { kpiTableHtml, kpiTally, type KpiRow } from './kpi-table.ts';

@@ -1,8 +1,8 @@
 /** "Run" section: what was measured, where, with what — enough to reproduce the run or to compare like with like. */
 import type { RunResult } from '../result-file/result-file.ts';
 import type { ValidationFile } from '../validate/report-file.ts';
-import { html, type HtmlValue, type SafeHtml } from './escape.ts';
-import { bytes, count } from './format.ts';
+import { html, type HtmlValue, type SafeHtml } from '../output/escape.ts';
+import { bytes, count } from '../output/format.ts';
 
 type Pair = readonly [string, HtmlValue];
 

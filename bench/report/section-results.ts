@@ -2,8 +2,8 @@
 import type { Comparison, MetricChange, QueryTypeComparison } from '../analysis/compare.ts';
 import type { QueryStats } from '../analysis/run-analysis.ts';
 import type { RunResult } from '../result-file/result-file.ts';
-import { html, type SafeHtml } from './escape.ts';
-import { byQueryType, bytes, change, changeInterval, count, ms, percent, queryLabel, rate } from './format.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
+import { byQueryType, bytes, change, changeInterval, count, ms, percent, queryLabel, rate } from '../output/format.ts';
 import { sizeBars } from './series.ts';
 
 /** One table per variant: operations, throughput, latency percentiles and errors per query type. */

@@ -8,17 +8,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { GeobenchError } from '../core/errors.ts';
-import { writeFileAtomic } from '../core/atomic-write.ts';
+import { renderAll, textReporter, writeOutputs, type Reporter } from '../output/reporter.ts';
 import { CHARTS_DIR, runCharts } from './charts.ts';
 import { placeEvents, type EventPlacement } from './events.ts';
 import { EVENTS_FILE, loadRunFolder, type ReportInputs } from './inputs.ts';
 import { KPI_IMAGE_FILE } from './kpi-image.ts';
 import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
-import { summaryMarkdown } from './markdown.ts';
-import { reportPage, type ChartImage } from './page.ts';
+import { summaryMarkdown, type SummaryInput } from './summary-markdown.ts';
+import { reportPage, type ChartImage, type PageInput } from './page.ts';
 
 export const REPORT_HTML = 'report.html';
 export const REPORT_MARKDOWN = 'summary.md';
+
+/** What the run/validate report's reporters render: the page and the summary (charts are drawn already). */
+interface ReportModel {
+  readonly page: PageInput;
+  readonly summary: SummaryInput;
+}
+
+/** The run/validate report's reporters: PNG charts, report.html, summary.md (output/reporter.ts). */
+const REPORT_REPORTERS: ReadonlyArray<Reporter<ReportModel>> = [
+  { format: 'png', render: (m) => m.page.charts.map((c) => ({ name: c.file, format: 'png' as const, data: c.png })) },
+  textReporter('html', REPORT_HTML, (m) => reportPage(m.page)),
+  textReporter('markdown', REPORT_MARKDOWN, (m) => summaryMarkdown(m.summary)),
+];
 
 export interface ReportFiles {
   /** Absolute paths of what was written. */
@@ -77,29 +90,21 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   }
 
   const chartsDir = path.join(dir, CHARTS_DIR);
-  const written = new Set(images.map((i) => path.basename(i.file)));
+  const drawn = new Set(images.map((i) => path.basename(i.file)));
   if (fs.existsSync(chartsDir)) {
-    for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !written.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
+    for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !drawn.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
   }
-  const charts = images.map((i) => {
-    const file = path.join(dir, i.file);
-    writeFileAtomic(file, i.png);
-    return file;
-  });
-
   const runFiles = [inputs.resultFile, inputs.validationFile, r?.files?.hlog ?? null, fs.existsSync(path.join(dir, EVENTS_FILE)) ? EVENTS_FILE : null]
     .filter((f): f is string => typeof f === 'string' && fs.existsSync(path.join(dir, f)));
   if (inputs.plans.length) runFiles.push('plans/');
   const files = [REPORT_HTML, REPORT_MARKDOWN, ...images.map((i) => i.file), ...runFiles];
 
-  const htmlFile = path.join(dir, REPORT_HTML);
-  writeFileAtomic(htmlFile, reportPage({
-    title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans,
-    events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString(),
-  }));
-  const markdownFile = path.join(dir, REPORT_MARKDOWN);
-  writeFileAtomic(markdownFile, summaryMarkdown({ title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files }));
-  return { html: htmlFile, markdown: markdownFile, charts };
+  const model: ReportModel = {
+    page: { title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans, events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString() },
+    summary: { title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files },
+  };
+  const written = writeOutputs(dir, renderAll(model, REPORT_REPORTERS));
+  return { html: written.get(REPORT_HTML)!, markdown: written.get(REPORT_MARKDOWN)!, charts: images.map((i) => written.get(i.file)!) };
 }
 
 /** Width and height from a PNG's IHDR chunk. */

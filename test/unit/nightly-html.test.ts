@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_DETECTOR } from '../../bench/nightly/detector.ts';
-import { escapeHtml, escapeMarkdown, escapeXml, markdownFence } from '../../bench/nightly/escape.ts';
+import { escapeHtml, escapeMarkdown, escapeXml } from '../../bench/output/escape.ts';
+import { markdownFence } from '../../bench/output/markdown.ts';
 import { appendRun, emptyIndex, selectComparable, type HistoryRunRecord } from '../../bench/nightly/history-index.ts';
 import { renderHtml } from '../../bench/nightly/html-page.ts';
 import { errorEntry, judgeEntry, type NightlyReport } from '../../bench/nightly/judgement.ts';
-import { renderMarkdown } from '../../bench/nightly/markdown.ts';
+import { renderMarkdown } from '../../bench/nightly/summary-markdown.ts';
 import { seriesKeyOf } from '../../bench/nightly/series-key.ts';
 import { trendChartSvg } from '../../bench/nightly/svg-chart.ts';
 import { fakeResult } from './nightly-fixtures.ts';

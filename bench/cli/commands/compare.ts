@@ -7,10 +7,11 @@ import { readResult } from '../../result-file/result-file.ts';
 import type { Check } from '../../validate/checks.ts';
 import { DEFAULT_DETECTOR } from '../../nightly/detector.ts';
 import { outcomeOf, type NightlyReport } from '../../nightly/judgement.ts';
-import { verdictLine } from '../../nightly/markdown.ts';
+import { verdictLine } from '../../nightly/summary-markdown.ts';
 import { writeReportFiles } from '../../nightly/outputs.ts';
 import { comparePair } from '../../nightly/pair-compare.ts';
-import { formatChange, formatValue, metricLabel } from '../../nightly/format.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../../output/format.ts';
+import { metricLabel } from '../../nightly/metrics.ts';
 
 function readChecks(dir: string): Check[] | null {
   const file = path.join(dir, 'validation.json');

@@ -14,7 +14,7 @@ import { VALIDATORS } from '../../validate/registry.ts';
 import { DEFAULT_NIGHTLY_CONFIG, loadNightlyConfig } from '../../nightly/config.ts';
 import { acceptRun } from '../../nightly/history-index.ts';
 import { lockHistory, readHistory, rebuildHistory, writeHistory } from '../../nightly/history-store.ts';
-import { verdictLine } from '../../nightly/markdown.ts';
+import { verdictLine } from '../../nightly/summary-markdown.ts';
 import { runNightly } from '../../nightly/run-nightly.ts';
 import { newRunId } from './run.ts';
 
