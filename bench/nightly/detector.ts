@@ -28,7 +28,7 @@
  *
  * Fewer than `minHistory` history values → "not enough history", never a verdict.
  */
-import { studentTQuantile } from './student-t.ts';
+import studentTQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { MetricFamily, MetricPoint } from './metrics.ts';
 
 export interface DetectorOptions {
