@@ -12,6 +12,7 @@ import { RESULTS_DIR, SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { formatChecks } from '../../validate/checks.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
+import { VALIDATE_DEFAULTS } from '../../validate/defaults.ts';
 import { writeValidation } from '../../validate/report-file.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
@@ -28,12 +29,12 @@ export function registerValidate(program: Command): void {
   program.command('validate')
     .description(`measure an optimization against the roadmap's checklist and KPI targets; exit 0 only when every target holds (${Object.keys(VALIDATORS).join(', ')})`)
     .argument('<validator>', `one of: ${Object.keys(VALIDATORS).join(', ')}`)
-    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, 0.1)
-    .option('--seed <n>', 'dataset seed', parseSeed, 1)
-    .option('--duration <s>', 'measured seconds per segment of the load comparison', seconds('duration', 1), 20)
-    .option('--warmup <s>', 'warmup seconds before each measurement', seconds('warmup', 0), 5)
-    .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), 3)
-    .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), 4)
+    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, VALIDATE_DEFAULTS.scale)
+    .option('--seed <n>', 'dataset seed', parseSeed, VALIDATE_DEFAULTS.seed)
+    .option('--duration <s>', 'measured seconds per segment of the load comparison', seconds('duration', 1), VALIDATE_DEFAULTS.durationSec)
+    .option('--warmup <s>', 'warmup seconds before each measurement', seconds('warmup', 0), VALIDATE_DEFAULTS.warmupSec)
+    .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), VALIDATE_DEFAULTS.repetitions)
+    .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), VALIDATE_DEFAULTS.connections)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
