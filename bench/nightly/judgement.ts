@@ -4,7 +4,7 @@
  * comparable). Pure: the orchestrator (run-nightly.ts) loads the files and hands them in; the
  * reporters (markdown.ts, html-page.ts, junit.ts) and the exit code read the result.
  */
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { Check } from '../validate/checks.ts';
 import { judgeRunDetailed, type DetectorOptions, type MetricVerdict } from './detector.ts';
 import { summarizeSkipped, type ComparableRuns, type HistoryRunRecord } from './history-index.ts';

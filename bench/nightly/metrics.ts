@@ -4,7 +4,7 @@
  * all-operations throughput; on-disk sizes; KPI values. Pure: result in, metric points out.
  */
 import { parseKpiTarget } from '../analysis/kpi.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { SchemaSizes } from '../evidence/sizes.ts';
 import type { ValueUnit } from '../output/format.ts';
 

@@ -4,7 +4,7 @@
  * skipped with the reason (the fields that differ). Pure.
  */
 import crypto from 'node:crypto';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 
 export interface SeriesKey {
   /** metadata.machine.fingerprint (cpu model, cpu count, memory), or "unknown". */

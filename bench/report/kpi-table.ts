@@ -4,8 +4,8 @@
  * that was not measured is shown as "not measured" — never as a number.
  */
 import { formatInUnit, parseKpiTarget } from '../analysis/kpi.ts';
-import type { KpiRecord } from '../result-file/result-file.ts';
-import type { Check } from '../validate/checks.ts';
+import type { KpiRecord } from '../formats/run-result.ts';
+import type { CheckRecord as Check } from '../formats/validation-file.ts';
 import { html, type SafeHtml } from '../output/escape.ts';
 
 export const NOT_MEASURED = 'not measured';

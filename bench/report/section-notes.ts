@@ -1,6 +1,6 @@
 /** Warnings, events, and the short "how the numbers were computed". */
 import type { Comparison } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { html, type SafeHtml } from '../output/escape.ts';
 import type { EventPlacement, ReportEvent } from './events.ts';
 

@@ -1,7 +1,7 @@
 /** Measured numbers: per-query-type tables per variant, comparisons with confidence intervals, sizes, segments. */
 import type { Comparison, MetricChange, QueryTypeComparison } from '../analysis/compare.ts';
 import type { QueryStats } from '../analysis/run-analysis.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { html, type SafeHtml } from '../output/escape.ts';
 import { byQueryType, bytes, change, changeInterval, count, ms, percent, queryLabel, rate } from '../output/format.ts';
 import { sizeBars } from './series.ts';

@@ -4,7 +4,7 @@
  */
 import { mergeEncoded, percentileSpectrum } from '../metrics/histogram.ts';
 import { ALL_QUERY_TYPES, type Timeline } from '../metrics/timeline.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { SchemaSizes } from '../evidence/sizes.ts';
 import { byQueryType } from '../output/format.ts';
 

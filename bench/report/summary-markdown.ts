@@ -3,8 +3,8 @@
  * comparisons, and where the files are. Every value from a result file goes through escapeMarkdown.
  */
 import type { Comparison, QueryTypeComparison } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
-import type { ValidationFile } from '../validate/report-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import type { ValidationFile } from '../formats/validation-file.ts';
 import { escapeMarkdown as md } from '../output/escape.ts';
 import { markdownCode as code, markdownTable as table } from '../output/markdown.ts';
 import { change, changeInterval, queryLabel } from '../output/format.ts';

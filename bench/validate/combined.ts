@@ -8,7 +8,7 @@ import { withSchema } from '../db/target.ts';
 import { schemaJobRuns, schemaJobs } from '../evidence/cron-jobs.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { loadCatalog } from '../migrate/catalog.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { infoCheck, targetCheck, type Check } from './checks.ts';
 import { averageImprovement, OPT3_ROUTES, runComparison } from './comparison-run.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';

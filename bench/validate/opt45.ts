@@ -13,7 +13,7 @@ import { loadCatalog, resolveTarget } from '../migrate/catalog.ts';
 import { checkLedger, migrateDown, migrateUp, readLedger } from '../migrate/runner.ts';
 import { queryType } from '../queries/index.ts';
 import { drawDaysWindow, drawLayer, isoFromSec } from '../queries/sampling.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { booleanCheck, infoCheck, notMeasurable, targetCheck, type Check } from './checks.ts';
 import { OPT3_ROUTES, runComparison } from './comparison-run.ts';
 import { forceEveryMinute, restoreForcedSchedules } from './cron-force.ts';

@@ -1,25 +1,10 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import { allTargetsHold, type Check } from './checks.ts';
+import { allTargetsHold } from './checks.ts';
 import type { ValidationOutcome, Validator } from './types.ts';
+import { VALIDATION_FILE, type ValidationFile } from '../formats/validation-file.ts';
 
-export const VALIDATION_FILE = 'validation.json';
-
-/** results/<run-id>/validation.json: the KPI table of a validator with the measurements behind it. */
-export interface ValidationFile {
-  readonly schemaVersion: 1;
-  readonly validator: string;
-  readonly roadmapName: string;
-  readonly runId: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly dataset: { readonly scale: number; readonly seed: number };
-  readonly allTargetsHold: boolean;
-  readonly checks: readonly Check[];
-  /** The load run's result file, relative to this folder. */
-  readonly runResult: string | null;
-  readonly evidence: Record<string, unknown>;
-}
+/** Writes results/<run-id>/validation.json (format: formats/validation-file.ts). */
 
 export function writeValidation(dir: string, validator: Validator, runId: string, startedAt: string, dataset: { scale: number; seed: number }, outcome: ValidationOutcome): ValidationFile {
   const file: ValidationFile = {
