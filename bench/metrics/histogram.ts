@@ -19,6 +19,7 @@ import {
 
 export { asMicros, microsFromMillis, microsFromNanos, microsToMillis, type Micros } from '../core/units.ts';
 import { asMicros, type Micros } from '../core/units.ts';
+import type { LatencySummaryRecord } from '../formats/run-records.ts';
 
 /** A latency histogram: JS HdrHistogram whose recorded values are integer µs. */
 export type LatencyHistogram = JsHistogram;
@@ -104,18 +105,7 @@ export function mergeEncoded(list: readonly string[]): LatencyHistogram {
  * values directly. Percentiles are the highest equivalent value of their bucket.
  * When `count` is 0 every latency field is NaN (JSON: null) — no data is not 0 µs.
  */
-export interface LatencySummary {
-  count: number;
-  min: Micros;
-  max: Micros;
-  mean: Micros;
-  stddev: Micros;
-  p50: Micros;
-  p90: Micros;
-  p95: Micros;
-  p99: Micros;
-  p999: Micros;
-}
+export type LatencySummary = LatencySummaryRecord;
 
 /** Reduces a histogram to a {@link LatencySummary}. */
 export function summarize(h: LatencyHistogram): LatencySummary {
