@@ -15,3 +15,6 @@ export const microsFromNanos = (ns: number | bigint): Micros =>
 
 /** Converts microseconds to milliseconds, for display only. */
 export const microsToMillis = (us: Micros): number => us / 1_000;
+
+/** The unit a metric value is stored in (latencies in µs, sizes in bytes, shares as fractions). */
+export type ValueUnit = 'µs' | 'ops/s' | 'bytes' | 'fraction' | 'none';

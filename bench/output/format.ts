@@ -61,8 +61,8 @@ export function bytes(n: unknown): string {
   return u === 0 ? `${v} B` : `${Number(v.toPrecision(3))} ${units[u]}`;
 }
 
-/** The unit a metric value is stored in (latencies in µs, sizes in bytes, shares as fractions). */
-export type ValueUnit = 'µs' | 'ops/s' | 'bytes' | 'fraction' | 'none';
+export type { ValueUnit } from '../core/units.ts';
+import type { ValueUnit } from '../core/units.ts';
 
 const sig = (x: number, digits = 3): string => String(Number(x.toPrecision(digits)));
 
