@@ -16,7 +16,7 @@ import { openDatabase } from '../bench/db/resolve.ts';
 import { withClient } from '../bench/db/connect.ts';
 import { searchPath } from '../bench/db/schema.ts';
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../bench/core/paths.ts';
 import { generateChunk, COPY_COLUMNS } from '../bench/dataset/generator.ts';
 import { chunkCount, rowsForScale } from '../bench/dataset/model.ts';
 import { isRoot, runCommand, SERVER_OS_USER } from '../bench/db/os-commands.ts';

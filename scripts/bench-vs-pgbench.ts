@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT, RESULTS_DIR } from '../bench/config/paths.ts';
+import { PROJECT_ROOT, RESULTS_DIR } from '../bench/core/paths.ts';
 import { openDatabase } from '../bench/db/resolve.ts';
 import { findServerBinaries } from '../bench/db/embedded.ts';
 import { searchPath, variantSchema } from '../bench/db/schema.ts';
@@ -27,7 +27,7 @@ import { CITIES, CLUSTERED_SHARE, METERS_PER_DEGREE_LAT, UNIFORM_BBOX } from '..
 import { citySigmaM } from '../bench/queries/sampling.ts';
 import { withClient } from '../bench/db/connect.ts';
 import { readResult } from '../bench/result-file/result-file.ts';
-import { makeDirs } from '../bench/result-file/output-dir.ts';
+import { makeDirs } from '../bench/core/output-dir.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, warmup: { type: 'string', default: '3' } } });
 const duration = Number(values.duration);

@@ -12,6 +12,7 @@ import seedrandom from 'seedrandom';
 import { pairedRatio } from './paired.ts';
 import type { Micros } from '../metrics/histogram.ts';
 import { ALL_QUERY_TYPES } from '../metrics/timeline.ts';
+import type { ComparisonRecord, MetricChangeRecord, QueryTypeComparisonRecord } from '../formats/run-records.ts';
 
 /** Metrics compared, in output order. */
 export const COMPARE_METRICS = ['p50', 'p95', 'p99', 'mean', 'throughput'] as const;
@@ -54,50 +55,15 @@ export interface CompareOptions {
   pairing?: 'paired' | 'independent';
 }
 
-/** Change of one metric. Relative change = optimized/baseline − 1 (negative latency change = faster). */
-export interface MetricChange {
-  metric: CompareMetric;
-  betterWhen: 'lower' | 'higher';
-  /** Mean over repetitions (overall: geometric mean over query types). */
-  baseline: number;
-  optimized: number;
-  /** Null when undefined (baseline 0, or a value missing/NaN). */
-  change: number | null;
-  /** Interval of `change` (paired t or percentile bootstrap); equals `change` when `ciAvailable` is false. */
-  ciLow: number | null;
-  ciHigh: number | null;
-  /** False with fewer than 2 (paired) repetitions: no spread to judge. */
-  ciAvailable: boolean;
-  /** 'better'/'worse' only when the whole interval is on one side of 0; otherwise 'inconclusive'. */
-  verdict: 'better' | 'worse' | 'inconclusive';
-}
-
-/** Comparison of one query type (or of the overall geometric mean). */
-export interface QueryTypeComparison {
-  queryType: string;
-  repetitions: { baseline: number; optimized: number };
-  metrics: Record<CompareMetric, MetricChange>;
-}
-
-/** Full comparison result. */
-export interface Comparison {
-  baseline: string;
-  optimized: string;
-  seed: string;
-  /** Bootstrap resamples (independent pairing); 0 for the paired t-interval. */
-  resamples: number;
-  confidence: number;
-  /** How the intervals were made. Absent in result files written before pairing existed (bootstrap). */
-  method?: 'paired-t' | 'independent-bootstrap';
-  /** Sorted by query type, the `*` aggregate (if given) last. */
-  byQueryType: QueryTypeComparison[];
-  /**
-   * Overall: geometric mean over the real query types of optimized/baseline
-   * (each query type weighs the same, as in SPEC/TPC-style summaries), with
-   * its own interval. queryType is "overall".
-   */
-  overall: QueryTypeComparison;
-}
+/**
+ * The comparison's shapes are the result file's (formats/run-records.ts): change = optimized/baseline
+ * − 1 (negative latency change = faster), an interval of it (paired t or percentile bootstrap; equal
+ * to the change when `ciAvailable` is false), and 'better'/'worse' only when the whole interval is on
+ * one side of 0. `overall` is the geometric mean over the real query types (each weighs the same).
+ */
+export type MetricChange = MetricChangeRecord;
+export type QueryTypeComparison = QueryTypeComparisonRecord;
+export type Comparison = ComparisonRecord;
 
 /** How a comparison's intervals were made, in words (result files before pairing carry no method: bootstrap). */
 export function intervalMethodText(c: Pick<Comparison, 'confidence' | 'resamples' | 'seed' | 'method'>): string {

@@ -7,18 +7,8 @@ import type { KpiTarget } from './kpi.ts';
 import { repetitionsToDecide, type PairedRatio } from './paired.ts';
 
 /** Outcome of one KPI line. */
-export type Outcome = 'pass' | 'fail' | 'inconclusive' | 'info' | 'not-measurable';
-
-/** A confidence interval in the target's canonical unit. */
-export interface KpiInterval {
-  readonly low: number;
-  readonly high: number;
-  readonly confidence: number;
-  /** How it was computed, e.g. "paired t on ln(B/A) over repetitions". */
-  readonly method: string;
-  /** Repetitions behind it. */
-  readonly n: number;
-}
+export type { KpiInterval, Outcome } from '../formats/validation-file.ts';
+import type { KpiInterval, Outcome } from '../formats/validation-file.ts';
 
 const holds = (x: number, op: KpiTarget['op'], t: number): boolean => (op === '<' ? x < t : op === '<=' ? x <= t : op === '>' ? x > t : x >= t);
 

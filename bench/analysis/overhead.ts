@@ -12,7 +12,7 @@
  * Per repetition: ratio optimized / baseline; combined reduction = 1 − geometric mean of the
  * ratios, with a 95% t-interval on the log ratios across repetitions. Pure.
  */
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { pairedRatio, type PairedRatio } from './paired.ts';
 
 export interface SegmentOverhead {

@@ -2,28 +2,13 @@
  * From a run's interval reports to per-variant statistics, per-repetition summaries and the
  * baseline-vs-optimized comparisons. Pure: the same reports always give the same analysis.
  */
-import type { LatencySummary } from '../metrics/histogram.ts';
+import type { QueryStatsRecord, VariantStatsRecord } from '../formats/run-records.ts';
 import { ALL_QUERY_TYPES, buildTimelines, type IntervalReport, type Timeline } from '../metrics/timeline.ts';
 import { compareVariants, type Comparison, type RepetitionSummary } from './compare.ts';
 
-export interface QueryStats {
-  readonly ops: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly late: number | null;
-  readonly dropped: number | null;
-  readonly measuredSec: number;
-  readonly throughput: number;
-  readonly errorRate: number;
-  /** µs */
-  readonly latency: LatencySummary;
-}
-
-export interface VariantStats {
-  readonly variant: string;
-  /** Query type → statistics pooled over repetitions; key `*` = all operations. */
-  readonly byQueryType: Readonly<Record<string, QueryStats>>;
-}
+/** Statistics of one query type, as result.json records them (formats/run-records.ts). */
+export type QueryStats = QueryStatsRecord;
+export type VariantStats = VariantStatsRecord;
 
 export interface RunAnalysis {
   /** Per (variant, repetition, query type) timelines, for charts and the result file. */

@@ -6,7 +6,7 @@
  * cost_r(A))) with the paired t-interval (paired.ts). The per-type table shows where it came from.
  * Pure.
  */
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { PAIRED_METHOD, reductionKpi, type KpiInterval } from './decision.ts';
 import type { KpiTarget } from './kpi.ts';
 import { pairedRatio, type PairedRatio } from './paired.ts';

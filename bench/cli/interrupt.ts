@@ -1,4 +1,4 @@
-import { EXIT_INTERRUPTED } from './errors.ts';
+import { EXIT_INTERRUPTED } from '../core/errors.ts';
 
 /**
  * Ctrl-C handling shared by all commands: the first SIGINT/SIGTERM aborts the running work through

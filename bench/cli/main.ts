@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { GeobenchError } from './errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { redact } from '../db/redact.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDataset } from './commands/dataset.ts';

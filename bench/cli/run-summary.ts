@@ -1,5 +1,5 @@
 import type { Comparison } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 
 /** Plain-text tables printed at the end of `geobench run` (report.html, charts and summary.md come from bench/report). */
 const ms = (us: number | null | undefined): string => (us === null || us === undefined || !Number.isFinite(us) ? '-' : (us / 1000).toFixed(2));

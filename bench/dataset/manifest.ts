@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { manifestTable } from '../db/schema.ts';
 import type { ChecksumValue } from './checksum.ts';
 

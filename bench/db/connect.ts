@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { redact } from './redact.ts';
 import type { DbTarget } from './target.ts';
 

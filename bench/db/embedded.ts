@@ -3,14 +3,14 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { GeobenchError } from '../cli/errors.ts';
-import { geobenchHome } from '../config/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { geobenchHome } from '../core/paths.ts';
 import { computeServerSettings, renderConf } from './server-settings.ts';
 import { isRoot, runCommand, runServerTool, SERVER_OS_USER } from './os-commands.ts';
 import { registerSecret } from './redact.ts';
 import { DEFAULT_SCHEMA } from './schema.ts';
 import type { DbTarget } from './target.ts';
-import { makeDirs } from '../result-file/output-dir.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 /**
  * The embedded throwaway cluster: PostgreSQL 15 binaries from Debian, a data directory of our own,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 
 /** The extensions geobench needs, and the Debian package that provides each. */
 export const REQUIRED_EXTENSIONS = [

@@ -1,4 +1,4 @@
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 
 /**
  * geobench keeps everything it creates in schemas of its own — `geobench` by default, and

@@ -1,5 +1,5 @@
 import type { ClientConfig } from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { redact, registerSecret } from './redact.ts';
 import { assertOwnSchema, DEFAULT_SCHEMA } from './schema.ts';
 

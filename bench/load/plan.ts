@@ -1,9 +1,9 @@
 import os from 'node:os';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { parseKpiTarget, type KpiTarget } from '../analysis/kpi.ts';
 import { rowsForScale } from '../dataset/model.ts';
 import { variantSchema } from '../db/schema.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { OPEN_LOAD_DEFAULTS, type Scenario } from '../scenario/schema.ts';
 
 /** CLI overrides of `geobench run`; undefined = keep the scenario's value. */
 export interface RunOverrides {
@@ -109,9 +109,9 @@ export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores 
     load = {
       model: 'open',
       rate: overrides.rate,
-      arrival: scenario.load.model === 'open' ? scenario.load.arrival : 'poisson',
+      arrival: scenario.load.model === 'open' ? scenario.load.arrival : OPEN_LOAD_DEFAULTS.arrival,
       connections: overrides.connections ?? scenario.load.connections,
-      lateAfterMs: scenario.load.model === 'open' ? scenario.load.lateAfterMs : 10,
+      lateAfterMs: scenario.load.model === 'open' ? scenario.load.lateAfterMs : OPEN_LOAD_DEFAULTS.lateAfterMs,
       skipAfterMs: scenario.load.model === 'open' ? scenario.load.skipAfterMs : undefined,
     };
   } else if (overrides.connections !== undefined) {

@@ -1,4 +1,4 @@
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
 import { generateDataset } from '../dataset/loader.ts';

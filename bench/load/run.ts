@@ -8,14 +8,17 @@ import { measuredValue } from '../analysis/run-metrics.ts';
 import type { IntervalReport } from '../metrics/timeline.ts';
 import { writeHistogramLog } from '../metrics/hlog.ts';
 import { summarize, decodeHistogram } from '../metrics/histogram.ts';
-import { collectMetadata, type RunMetadata } from '../result-file/metadata.ts';
-import { HLOG_FILE, writeFileAtomic, writeResult, type KpiRecord, type RunResult, type SegmentRecord, type VariantRecord } from '../result-file/result-file.ts';
+import { collectMetadata } from '../result-file/metadata.ts';
+import type { RunMetadata } from '../formats/run-records.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { writeResult } from '../result-file/result-file.ts';
+import { HLOG_FILE, type KpiRecord, type RunResult, type SegmentRecord, type VariantRecord } from '../formats/run-result.ts';
 import type { RunPlan } from './plan.ts';
 import { prepareVariants, removeWorkloadWrites } from './prepare.ts';
 import { SegmentRunner, type SegmentOutcome } from './runner.ts';
 import { LiveProgress } from './live-progress.ts';
 import { SegmentEvidence, capturePlans, captureSizes } from './segment-evidence.ts';
-import { makeDirs } from '../result-file/output-dir.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 export interface ExecuteRunOptions {
   readonly plan: RunPlan;

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { IntervalReport } from '../metrics/timeline.ts';
 import { createWorkerPool, type WorkerPool } from '../runtime/pool.ts';
@@ -165,5 +164,3 @@ export class SegmentRunner {
     await this.pool.destroy();
   }
 }
-
-export const defaultWorkerCount = (connections: number): number => Math.min(connections, os.availableParallelism());

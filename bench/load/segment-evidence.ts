@@ -12,7 +12,7 @@ import { unavailable } from '../evidence/unavailable.ts';
 import { MemorySampler } from '../evidence/server-memory.ts';
 import { queryRoute, routedQueryType } from '../queries/index.ts';
 import { measureRouteStaleness, type StaleRoute } from '../evidence/route-staleness.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { RunPlan } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
 

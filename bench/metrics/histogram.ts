@@ -17,21 +17,9 @@ import {
   JsHistogram,
 } from 'hdr-histogram-js';
 
-/** A duration or instant in microseconds. May be fractional; histograms round it. */
-export type Micros = number & { readonly __unit: 'µs' };
-
-/** Brands a plain number that is already in microseconds. */
-export const asMicros = (value: number): Micros => value as Micros;
-
-/** Converts milliseconds (e.g. `performance.now()`) to microseconds. */
-export const microsFromMillis = (ms: number): Micros => (ms * 1_000) as Micros;
-
-/** Converts nanoseconds (e.g. `process.hrtime.bigint()`) to microseconds. */
-export const microsFromNanos = (ns: number | bigint): Micros =>
-  (typeof ns === 'bigint' ? Number(ns) / 1_000 : ns / 1_000) as Micros;
-
-/** Converts microseconds to milliseconds, for display only. */
-export const microsToMillis = (us: Micros): number => us / 1_000;
+export { asMicros, microsFromMillis, microsFromNanos, microsToMillis, type Micros } from '../core/units.ts';
+import { asMicros, type Micros } from '../core/units.ts';
+import type { LatencySummaryRecord } from '../formats/run-records.ts';
 
 /** A latency histogram: JS HdrHistogram whose recorded values are integer µs. */
 export type LatencyHistogram = JsHistogram;
@@ -117,18 +105,7 @@ export function mergeEncoded(list: readonly string[]): LatencyHistogram {
  * values directly. Percentiles are the highest equivalent value of their bucket.
  * When `count` is 0 every latency field is NaN (JSON: null) — no data is not 0 µs.
  */
-export interface LatencySummary {
-  count: number;
-  min: Micros;
-  max: Micros;
-  mean: Micros;
-  stddev: Micros;
-  p50: Micros;
-  p90: Micros;
-  p95: Micros;
-  p99: Micros;
-  p999: Micros;
-}
+export type LatencySummary = LatencySummaryRecord;
 
 /** Reduces a histogram to a {@link LatencySummary}. */
 export function summarize(h: LatencyHistogram): LatencySummary {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 
 /**
  * The migrations in sql/: `<version>_<name>.sql` with its rollback `ROLLBACK_<TAG>_<name>.sql`

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { GeobenchError, InterruptedError } from '../cli/errors.ts';
+import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
 import { redact } from '../db/redact.ts';
 import { ledgerDdl, ledgerTable, searchPath } from '../db/schema.ts';

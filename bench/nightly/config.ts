@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../scenario/load.ts';
 import { DEFAULT_DETECTOR, type DetectorOptions } from './detector.ts';
 

@@ -28,38 +28,10 @@
  *
  * Fewer than `minHistory` history values → "not enough history", never a verdict.
  */
-import { studentTQuantile } from './student-t.ts';
+import studentTQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { MetricFamily, MetricPoint } from './metrics.ts';
-
-export interface DetectorOptions {
-  /** Most recent comparable good runs used as the history. */
-  readonly lookback: number;
-  /** Fewer history values than this → not enough history. */
-  readonly minHistory: number;
-  /** One-sided false-alarm probability per metric under the model (Gaussian noise in log space). */
-  readonly alpha: number;
-  /** Minimum relative change that can be a regression, per stat (p50, p99) or family. */
-  readonly minEffect: { readonly p50: number; readonly p99: number; readonly throughput: number; readonly size: number; readonly kpi: number };
-  /** Smallest spread assumed, in log units (≈ relative): history that happened to be very quiet does not make z explode. */
-  readonly noiseFloor: number;
-  /** Absolute noise floor and minimum effect of KPI fractions (error rates, relative changes). */
-  readonly fractionFloor: number;
-  readonly fractionMinEffect: number;
-  /** Operations a percentile needs in the current run to be judged. */
-  readonly minCount: { readonly p50: number; readonly p99: number };
-  /**
-   * Machine guard (runs with ≥ 2 variants): when at least this share of every variant's judged
-   * latency/throughput metrics is worse by its minimum effect, timing regressions are `suspect`.
-   * 0 or ≥ 1 disables the guard.
-   */
-  readonly machineGuard: number;
-  /**
-   * During a slowdown, a timing regression is `suspect` only when the same query type and statistic
-   * of every other variant moved at least 1/k as far (log terms) — or, for a KPI, when its move is
-   * at most k times the shared slowdown. A move the other variants do not share still fails.
-   */
-  readonly machineGuardFactor: number;
-}
+export type { DetectorOptions, MetricStatus, MetricVerdict } from '../formats/nightly-judgement.ts';
+import type { DetectorOptions, MetricStatus, MetricVerdict } from '../formats/nightly-judgement.ts';
 
 export const DEFAULT_DETECTOR: DetectorOptions = {
   lookback: 10,
@@ -73,31 +45,6 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   machineGuard: 0.5,
   machineGuardFactor: 3,
 };
-
-/**
- * `suspect` = a timing regression during a machine-wide slowdown (reported, never failing);
- * `ok`, `regression`, `improvement` and `suspect` are judged; the others were not.
- */
-export type MetricStatus = 'regression' | 'suspect' | 'improvement' | 'ok' | 'not-enough-history' | 'too-few-samples' | 'not-measured';
-
-export interface MetricVerdict {
-  readonly metric: MetricPoint;
-  readonly status: MetricStatus;
-  /** History values used (most recent first). */
-  readonly n: number;
-  /** The history's center: geometric mean (log rule), mean (linear rule) or median (sizes). */
-  readonly baseline: number | null;
-  /** Current relative to the baseline − 1 (linear rule with baseline 0: null). */
-  readonly change: number | null;
-  readonly z: number | null;
-  readonly zCritical: number | null;
-  /** The value beyond which this metric would alarm (worse side; null when not judged). */
-  readonly alarmAt?: number | null;
-  /** Pairwise comparison (`geobench compare`): the bootstrap interval of `change`. */
-  readonly ci?: { readonly low: number; readonly high: number } | null;
-  /** One line: why this status. */
-  readonly reason: string;
-}
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const sd = (xs: readonly number[]): number => {

@@ -11,11 +11,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GeobenchError } from '../cli/errors.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { ENTRY_RECORD_SHAPE, appendRun, emptyIndex, parseIndex, type HistoryIndex, type HistoryRunRecord } from './history-index.ts';
 import type { SeriesKey } from './series-key.ts';
-import { makeDirs } from '../result-file/output-dir.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 export const INDEX_FILE = 'index.json';
 export const ENTRY_FILE = 'entry.json';

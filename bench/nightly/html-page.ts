@@ -4,10 +4,11 @@
  * trend charts, plan diffs, KPIs, and a trend chart for every watched metric. Every value from a
  * result, a scenario, the database or an error message is escaped (escape.ts).
  */
-import { escapeHtml as h } from './escape.ts';
-import { formatChange, formatValue, metricLabel } from './format.ts';
+import { escapeHtml as h } from '../output/escape.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../output/format.ts';
+import { metricLabel } from './metrics.ts';
 import { outcomeOf, type EntryJudgement, type NightlyReport } from './judgement.ts';
-import { verdictLine } from './markdown.ts';
+import { verdictLine } from './summary-markdown.ts';
 import { trendChartSvg } from './svg-chart.ts';
 import type { MetricVerdict } from './detector.ts';
 

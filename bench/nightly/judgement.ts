@@ -4,72 +4,20 @@
  * comparable). Pure: the orchestrator (run-nightly.ts) loads the files and hands them in; the
  * reporters (markdown.ts, html-page.ts, junit.ts) and the exit code read the result.
  */
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { outcomeOf as checkOutcome, type Check } from '../validate/checks.ts';
 import { judgeRunDetailed, type DetectorOptions, type MetricVerdict } from './detector.ts';
 import { summarizeSkipped, type ComparableRuns, type HistoryRunRecord } from './history-index.ts';
 import { extractMetrics, kpiMetric, type MetricPoint } from './metrics.ts';
-import { judgePlans, planFingerprints, type PlanFingerprint, type PlanVerdict } from './plans.ts';
+import { judgePlans, planFingerprints, type PlanFingerprint } from './plans.ts';
 import type { SeriesKey } from './series-key.ts';
+export type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport } from '../formats/nightly-judgement.ts';
+import type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport } from '../formats/nightly-judgement.ts';
 
 /** What one entry run left behind: a load result, and a validator's checks when it was one. */
 export interface EntryRunData {
   readonly result: RunResult | null;
   readonly checks: readonly Check[] | null;
-}
-
-export interface TrendPoint {
-  readonly runId: string;
-  readonly startedAt: string;
-  readonly value: number | null;
-  /** baseline = in the history used for judging; excluded = not a good run; current = this run. */
-  readonly role: 'baseline' | 'excluded' | 'current';
-}
-
-/** A KPI of the load run or a validator's checklist line. */
-export interface KpiOutcome {
-  readonly label: string;
-  readonly target: string | null;
-  readonly achieved: string;
-  readonly pass: boolean | null;
-  readonly source: 'kpi' | 'check';
-  readonly note?: string | undefined;
-}
-
-export interface EntryJudgement {
-  readonly entry: string;
-  readonly kind: 'scenario' | 'validate';
-  /** Scenario or validator name. */
-  readonly name: string;
-  /** The run judged (its load run id, or the folder for `compare`). */
-  readonly runId: string;
-  readonly status: 'complete' | 'incomplete' | 'failed' | 'error';
-  readonly statusReason: string | null;
-  readonly key: SeriesKey | null;
-  /** Runs the verdicts were judged against (nightly run ids or folders), most recent first. */
-  readonly historyRuns: readonly string[];
-  readonly notices: readonly string[];
-  readonly metrics: readonly MetricVerdict[];
-  /** Metric id → values over the history and this run (oldest first). */
-  readonly trends: Readonly<Record<string, readonly TrendPoint[]>>;
-  readonly plans: readonly PlanVerdict[];
-  readonly kpis: readonly KpiOutcome[];
-  readonly seconds: number;
-}
-
-/** A nightly (or compare) report: the entries and how the whole night is judged. */
-export interface NightlyReport {
-  readonly kind: 'nightly' | 'compare';
-  readonly title: string;
-  readonly runId: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly machine: string | null;
-  readonly commit: string | null;
-  readonly configFile: string | null;
-  readonly planChange: 'fail' | 'warn';
-  readonly detector: DetectorOptions;
-  readonly entries: readonly EntryJudgement[];
 }
 
 /** "no longer measured" notice: metric ids an earlier run had and this one lacks (e.g. a dropped index's size). */

@@ -9,8 +9,9 @@
  * <skipped> with the reason.
  */
 import os from 'node:os';
-import { escapeXml, escapeXmlAttribute } from './escape.ts';
-import { formatChange, formatValue, metricLabel } from './format.ts';
+import { escapeXml, escapeXmlAttribute } from '../output/escape.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../output/format.ts';
+import { metricLabel } from './metrics.ts';
 import type { EntryJudgement, NightlyReport } from './judgement.ts';
 
 interface Case {

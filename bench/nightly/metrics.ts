@@ -4,28 +4,10 @@
  * all-operations throughput; on-disk sizes; KPI values. Pure: result in, metric points out.
  */
 import { parseKpiTarget } from '../analysis/kpi.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { SchemaSizes } from '../evidence/sizes.ts';
-
-/** Families share a detection rule and its thresholds (see detector.ts). */
-export type MetricFamily = 'latency' | 'throughput' | 'size' | 'kpi';
-
-/** Canonical units: µs, ops/s, bytes, a fraction, or none. */
-export type MetricUnit = 'µs' | 'ops/s' | 'bytes' | 'fraction' | 'none';
-
-export interface MetricPoint {
-  /** Stable id within a series, e.g. `opt1/Q3/p99`, `opt1/size/index:geometrias_geom_gist`, `kpi/errors`. */
-  readonly id: string;
-  readonly family: MetricFamily;
-  /** p50, p99, throughput, bytes, or the KPI metric (error_rate, mean_change…). */
-  readonly stat: string;
-  readonly unit: MetricUnit;
-  readonly betterWhen: 'lower' | 'higher';
-  /** null = not measured in this run (e.g. a query type that completed nothing). */
-  readonly value: number | null;
-  /** Operations behind a latency percentile (for the minimum-sample rule). */
-  readonly count?: number;
-}
+export type { MetricFamily, MetricUnit, MetricPoint } from '../formats/nightly-judgement.ts';
+import type { MetricUnit, MetricPoint } from '../formats/nightly-judgement.ts';
 
 const ALL = '*';
 
@@ -106,4 +88,9 @@ export function kpiMetric(label: string, target: string, achieved: number | null
     betterWhen: parsed.op.startsWith('<') ? 'lower' : 'higher',
     value: finiteOrNull(achieved),
   };
+}
+
+/** A metric id made readable: `opt1/Q3/p99` → `opt1 · Q3 · p99`, `*` → `all`. */
+export function metricLabel(id: string): string {
+  return id.split('/').map((p) => (p === '*' ? 'all' : p)).join(' · ');
 }

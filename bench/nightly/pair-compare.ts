@@ -7,7 +7,7 @@
  * than the minimum effect); plans are diffed; run B's KPIs are its own verdicts. Pure.
  */
 import { compareVariants, type CompareMetric, type RepetitionSummary } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { applyMachineGuard, minEffectOf, type DetectorOptions, type MetricStatus, type MetricVerdict } from './detector.ts';
 import { goneNotice, kpisOf, metricsOf, plansOf, type EntryJudgement, type EntryRunData } from './judgement.ts';
 import type { MetricPoint } from './metrics.ts';

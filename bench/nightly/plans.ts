@@ -10,25 +10,8 @@
  * every fingerprint in the history window (a plan that flips between two shapes the history has
  * seen is not news). One comparable run is enough to judge a plan.
  */
-
-export interface PlanFingerprint {
-  readonly variant: string;
-  readonly queryType: string;
-  readonly shape: string;
-  readonly runtimePruned: number;
-}
-
-export interface PlanVerdict {
-  readonly variant: string;
-  readonly queryType: string;
-  readonly status: 'unchanged' | 'changed' | 'not-enough-history' | 'not-captured';
-  readonly current: PlanFingerprint | null;
-  /** The most recent history run's plan, and that run's id. */
-  readonly previous: (PlanFingerprint & { readonly runId: string }) | null;
-  /** Line diff of the node trees, old → new ("- ", "+ ", "  " prefixes). */
-  readonly diff: readonly string[];
-  readonly reason: string;
-}
+export type { PlanFingerprint, PlanVerdict } from '../formats/nightly-judgement.ts';
+import type { PlanFingerprint, PlanVerdict } from '../formats/nightly-judgement.ts';
 
 /** The plan fingerprints recorded in a result's variants[].plans. */
 export function planFingerprints(variants: ReadonlyArray<{ readonly name: string; readonly plans: Readonly<Record<string, { summary: unknown }>> }>): PlanFingerprint[] {

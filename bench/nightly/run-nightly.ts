@@ -17,7 +17,9 @@ import { readResult } from '../result-file/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { VALIDATORS } from '../validate/registry.ts';
 import { loadTargets } from '../validate/targets.ts';
-import { writeValidation, VALIDATION_FILE, type ValidationFile } from '../validate/report-file.ts';
+import { VALIDATE_DEFAULTS } from '../validate/defaults.ts';
+import { writeValidation } from '../validate/report-file.ts';
+import { VALIDATION_FILE, type ValidationFile } from '../formats/validation-file.ts';
 import type { Check } from '../validate/checks.ts';
 import type { NightlyConfig, NightlyEntry, ScenarioEntryConfig, ValidateEntryConfig } from './config.ts';
 import type { DetectorOptions } from './detector.ts';
@@ -26,7 +28,7 @@ import { lockHistory, readHistory, storeEntryRun, writeHistory } from './history
 import { entryAlarms, errorEntry, judgeEntry, outcomeOf, type EntryJudgement, type EntryRunData, type NightlyReport, type Outcome } from './judgement.ts';
 import { writeReportFiles, type ReportFiles } from './outputs.ts';
 import { seriesKeyOf, validatorKey, type SeriesKey } from './series-key.ts';
-import { makeDirs } from '../result-file/output-dir.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 export interface NightlyRunOptions {
   readonly config: NightlyConfig;
@@ -82,8 +84,8 @@ async function runValidateEntry(entry: ValidateEntryConfig, dir: string, o: Nigh
   const validator = VALIDATORS[entry.name];
   if (!validator) throw new Error(`unknown validator '${entry.name}' (known: ${Object.keys(VALIDATORS).join(', ')})`);
   const ov = entry.overrides;
-  // The defaults of `geobench validate`.
-  const settings = { scale: o.scale ?? ov.scale ?? 0.1, seed: ov.seed ?? 1, durationSec: ov.durationSec ?? 20, warmupSec: ov.warmupSec ?? 5, repetitions: ov.repetitions ?? 3, connections: ov.connections ?? 4 };
+  const d = VALIDATE_DEFAULTS;
+  const settings = { scale: o.scale ?? ov.scale ?? d.scale, seed: ov.seed ?? d.seed, durationSec: ov.durationSec ?? d.durationSec, warmupSec: ov.warmupSec ?? d.warmupSec, repetitions: ov.repetitions ?? d.repetitions, connections: ov.connections ?? d.connections };
   const runId = `${o.runId}-${entry.id}`;
   const startedAt = new Date().toISOString();
   o.log(`nightly ${entry.id}: validate ${entry.name} at scale ${settings.scale}`);

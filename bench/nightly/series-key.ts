@@ -4,20 +4,9 @@
  * skipped with the reason (the fields that differ). Pure.
  */
 import crypto from 'node:crypto';
-import type { RunResult } from '../result-file/result-file.ts';
-
-export interface SeriesKey {
-  /** metadata.machine.fingerprint (cpu model, cpu count, memory), or "unknown". */
-  readonly fingerprint: string;
-  /** Scenario name (`validate:<name>` for validator entries). */
-  readonly scenario: string;
-  readonly scale: number;
-  readonly seed: number;
-  /** Hash of the run configuration (durations, repetitions, load, workload, variants). */
-  readonly config: string;
-  /** The same configuration, readable, for skip messages. */
-  readonly configText: string;
-}
+import type { RunResult } from '../formats/run-result.ts';
+export type { SeriesKey } from '../formats/nightly-judgement.ts';
+import type { SeriesKey } from '../formats/nightly-judgement.ts';
 
 /** The index key of a series: readable and unique per key. */
 export function seriesId(key: SeriesKey): string {

@@ -4,9 +4,9 @@
  * escaping; the HTML that shows the images escapes their captions.
  */
 import type { ChartConfiguration, ChartType, Scale } from 'chart.js';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { PlacedEvent } from './events.ts';
-import { queryLabel } from './format.ts';
+import { queryLabel } from '../output/format.ts';
 import {
   latencyOverTime, queryTypes, sizeBars, spectrumSeries, throughputOverTime, variantNames,
   SPECTRUM_MAX_PERCENTILE, SPECTRUM_MIN_PERCENTILE, type SizeBar, type SpectrumSeries, type TimeSeries,

@@ -18,7 +18,7 @@
  * (`segments[].measureStartedAt`, ISO, with `measuredSec`) and contains it; otherwise the event is
  * listed in the report as "not placed" — never guessed onto the axis.
  */
-import type { SegmentRecord } from '../result-file/result-file.ts';
+import type { SegmentRecord } from '../formats/run-result.ts';
 
 export interface ReportEvent {
   readonly at: number | string;

@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
-import { readResult, RESULT_FILE, type RunResult } from '../result-file/result-file.ts';
-import { VALIDATION_FILE, type ValidationFile } from '../validate/report-file.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { readResult } from '../result-file/result-file.ts';
+import { RESULT_FILE, type RunResult } from '../formats/run-result.ts';
+import { parseValidationFile, VALIDATION_FILE, type ValidationFile } from '../formats/validation-file.ts';
 import type { ExplainJson } from '../evidence/plan-summary.ts';
 import { parseEvents, type ReportEvent } from './events.ts';
 
@@ -40,14 +40,6 @@ export interface ReportInputs {
   readonly problems: readonly string[];
 }
 
-const ValidationShape = z.looseObject({
-  schemaVersion: z.literal(1),
-  validator: z.string(),
-  runId: z.string(),
-  checks: z.array(z.looseObject({ metric: z.string(), achieved: z.string() })),
-  runResult: z.string().nullable().optional(),
-});
-
 function readJson(file: string): unknown {
   let text: string;
   try {
@@ -64,12 +56,7 @@ function readJson(file: string): unknown {
 
 /** Reads and checks a validation.json; the error names the file. */
 export function readValidationFile(file: string): ValidationFile {
-  const raw = readJson(file);
-  const parsed = ValidationShape.safeParse(raw);
-  if (!parsed.success) {
-    throw new GeobenchError(`${file} is not a geobench validation file (schema version 1):\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-  }
-  return raw as ValidationFile;
+  return parseValidationFile(readJson(file), file);
 }
 
 /** The path of `rel` inside `dir`, or null when it would leave the folder (a result file names it). */

@@ -4,9 +4,9 @@
  * that was not measured is shown as "not measured" — never as a number.
  */
 import { formatBesideTarget, parseKpiTarget } from '../analysis/kpi.ts';
-import type { KpiRecord } from '../result-file/result-file.ts';
+import type { KpiRecord } from '../formats/run-result.ts';
 import { outcomeOf, type Check } from '../validate/checks.ts';
-import { html, type SafeHtml } from './escape.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
 
 export const NOT_MEASURED = 'not measured';
 const NOT_MEASURABLE = 'not measurable';

@@ -4,9 +4,9 @@
  * same offline, from a CI artifact or an e-mail attachment. Every value from a result file is
  * escaped by the html template (escape.ts).
  */
-import type { RunResult } from '../result-file/result-file.ts';
-import type { ValidationFile } from '../validate/report-file.ts';
-import { html, trusted, type SafeHtml } from './escape.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import type { ValidationFile } from '../formats/validation-file.ts';
+import { html, trusted, type SafeHtml } from '../output/escape.ts';
 import type { EventPlacement, ReportEvent } from './events.ts';
 import type { PlanFile } from './inputs.ts';
 import { kpiTableHtml, kpiTally, type KpiRow } from './kpi-table.ts';

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, registerables, type Plugin } from 'chart.js';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import type { ChartSpec } from './charts.ts';
 import { kpiImageLayout, KPI_FONT_SIZE } from './kpi-image.ts';
 import type { KpiRow } from './kpi-table.ts';

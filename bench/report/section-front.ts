@@ -4,9 +4,9 @@
  * follows. The same lead for summary.md. Pure; every value escaped.
  */
 import { checksVerdict, outcomeOf, VERDICT_WORDS, type Check } from '../validate/checks.ts';
-import type { ValidationFile } from '../validate/report-file.ts';
+import type { ValidationFile } from '../formats/validation-file.ts';
 import type { ProductionVerdict } from '../analysis/decision.ts';
-import { escapeMarkdown as md, html, type SafeHtml } from './escape.ts';
+import { escapeMarkdown as md, html, type SafeHtml } from '../output/escape.ts';
 import { FOREST_PLOT_FILE } from './forest-plot.ts';
 import type { WorkloadTypeRow } from '../analysis/workload-cost.ts';
 

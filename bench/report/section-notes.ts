@@ -1,7 +1,7 @@
 /** Warnings, events, and the short "how the numbers were computed". */
 import { intervalMethodText, type Comparison } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
-import { html, type SafeHtml } from './escape.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
 import type { EventPlacement, ReportEvent } from './events.ts';
 
 export function warningsHtml(warnings: readonly string[]): SafeHtml {

@@ -1,8 +1,8 @@
 /** EXPLAIN plans, one collapsible block per (variant, query type): SQL, parameters and the plan tree as text. */
 import type { PlanSummary } from '../evidence/plan-summary.ts';
-import type { RunResult } from '../result-file/result-file.ts';
-import { html, type SafeHtml } from './escape.ts';
-import { byQueryType } from './format.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
+import { byQueryType } from '../output/format.ts';
 import type { PlanFile } from './inputs.ts';
 import { explainText } from './plan-text.ts';
 

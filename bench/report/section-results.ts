@@ -1,9 +1,9 @@
 /** Measured numbers: per-query-type tables per variant, comparisons with confidence intervals, sizes, segments. */
 import { intervalMethodText, type Comparison, type MetricChange, type QueryTypeComparison } from '../analysis/compare.ts';
 import type { QueryStats } from '../analysis/run-analysis.ts';
-import type { RunResult } from '../result-file/result-file.ts';
-import { html, type SafeHtml } from './escape.ts';
-import { byQueryType, bytes, change, changeInterval, count, ms, percent, queryLabel, rate } from './format.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
+import { byQueryType, bytes, change, changeInterval, count, ms, percent, queryLabel, rate } from '../output/format.ts';
 import { sizeBars } from './series.ts';
 
 /** One table per variant: operations, throughput, latency percentiles and errors per query type. */

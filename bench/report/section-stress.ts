@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import type { StressFile, StressStepRecord, StressVariantRecord } from '../stress/stress-file.ts';
 import { type ChartSpec, fileSlug, variantColor } from './charts.ts';
-import { html, type SafeHtml } from './escape.ts';
+import { html, type SafeHtml } from '../output/escape.ts';
 import type { KpiRow } from './kpi-table.ts';
 import type { ChartImage } from './page.ts';
 

@@ -4,9 +4,9 @@
  */
 import { mergeEncoded, percentileSpectrum } from '../metrics/histogram.ts';
 import { ALL_QUERY_TYPES, type Timeline } from '../metrics/timeline.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { SchemaSizes } from '../evidence/sizes.ts';
-import { byQueryType } from './format.ts';
+import { byQueryType } from '../output/format.ts';
 
 /** Percentile range of the spectrum chart ("nines" axis). */
 export const SPECTRUM_MIN_PERCENTILE = 50;

@@ -6,36 +6,42 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config/paths.ts';
-import { GeobenchError } from '../cli/errors.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { renderAll, textReporter, writeOutputs, type Reporter } from '../output/reporter.ts';
 import { CHARTS_DIR, runCharts } from './charts.ts';
 import { placeEvents, type EventPlacement } from './events.ts';
 import { EVENTS_FILE, loadRunFolder, type ReportInputs } from './inputs.ts';
 import { forestPlotSpec, forestRows } from './forest-plot.ts';
 import { KPI_IMAGE_FILE } from './kpi-image.ts';
 import { kpiRowsFromChecks, kpiRowsFromRun, type KpiRow } from './kpi-table.ts';
-import { summaryMarkdown } from './markdown.ts';
+import { summaryMarkdown, type SummaryInput } from './summary-markdown.ts';
 import { readStressFile, stressCharts, stressKpiRows, stressSectionHtml } from './section-stress.ts';
-import { reportPage, type ChartImage } from './page.ts';
-import { makeDirs } from '../result-file/output-dir.ts';
+import { reportPage, type ChartImage, type PageInput } from './page.ts';
 
 export const REPORT_HTML = 'report.html';
 export const REPORT_MARKDOWN = 'summary.md';
+
+/** What the run/validate report's reporters render: the page and the summary (charts are drawn already). */
+interface ReportModel {
+  readonly page: PageInput;
+  readonly summary: SummaryInput;
+  /** Charts drawn for a section of their own (stress curves), not in the page's chart groups. */
+  readonly sectionImages: readonly ChartImage[];
+}
+
+/** The run/validate report's reporters: PNG charts, report.html, summary.md (output/reporter.ts). */
+const REPORT_REPORTERS: ReadonlyArray<Reporter<ReportModel>> = [
+  { format: 'png', render: (m) => [...m.page.charts, ...m.sectionImages].map((c) => ({ name: c.file, format: 'png' as const, data: c.png })) },
+  textReporter('html', REPORT_HTML, (m) => reportPage(m.page)),
+  textReporter('markdown', REPORT_MARKDOWN, (m) => summaryMarkdown(m.summary)),
+];
 
 export interface ReportFiles {
   /** Absolute paths of what was written. */
   readonly html: string;
   readonly markdown: string;
   readonly charts: string[];
-}
-
-/** Writes bytes atomically (temp + rename), like writeFileAtomic for text. */
-export function writeBytesAtomic(file: string, data: Uint8Array): void {
-  makeDirs(path.dirname(file));
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** Chart files a report writes; older ones that this report does not rewrite are removed. */
@@ -94,30 +100,25 @@ export async function writeReport(runDir: string, log: (line: string) => void = 
   // The stress charts sit in their own section, not in the run's chart groups.
   const stressImages: ChartImage[] = stress ? stressCharts(stress).map((spec) => ({ file: `${CHARTS_DIR}/${spec.file}`, title: spec.title, caption: spec.caption, png: render.renderChart(spec), width: spec.width, height: spec.height })) : [];
   const chartsDir = path.join(dir, CHARTS_DIR);
-  const written = new Set([...images, ...stressImages].map((i) => path.basename(i.file)));
+  const drawn = new Set([...images, ...stressImages].map((i) => path.basename(i.file)));
   if (fs.existsSync(chartsDir)) {
-    for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !written.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
+    for (const f of fs.readdirSync(chartsDir)) if (OWN_CHART.test(f) && !drawn.has(f)) fs.rmSync(path.join(chartsDir, f), { force: true });
   }
-  const charts = [...images, ...stressImages].map((i) => {
-    const file = path.join(dir, i.file);
-    writeBytesAtomic(file, i.png);
-    return file;
-  });
-
   const runFiles = [inputs.resultFile, inputs.validationFile, stress ? 'stress.json' : null, r?.files?.hlog ?? null, fs.existsSync(path.join(dir, EVENTS_FILE)) ? EVENTS_FILE : null]
     .filter((f): f is string => typeof f === 'string' && fs.existsSync(path.join(dir, f)));
   if (inputs.plans.length) runFiles.push('plans/');
   const files = [REPORT_HTML, REPORT_MARKDOWN, ...images.map((i) => i.file), ...stressImages.map((i) => i.file), ...runFiles];
 
-  const htmlFile = path.join(dir, REPORT_HTML);
-  writeFileAtomic(htmlFile, reportPage({
-    title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans,
-    events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString(),
-    sections: stress ? [stressSectionHtml(stress, stressImages)] : [],
-  }));
-  const markdownFile = path.join(dir, REPORT_MARKDOWN);
-  writeFileAtomic(markdownFile, summaryMarkdown({ title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files }));
-  return { html: htmlFile, markdown: markdownFile, charts };
+  const model: ReportModel = {
+    page: {
+      title, result: r, validation: inputs.validation, kpiRows, charts: images, plans: inputs.plans, events: inputs.events, placement, warnings, files, generatedAt: new Date().toISOString(),
+      sections: stress ? [stressSectionHtml(stress, stressImages)] : [],
+    },
+    summary: { title, result: r, validation: inputs.validation, kpiRows, folder: folderForReaders(dir), files },
+    sectionImages: stressImages,
+  };
+  const written = writeOutputs(dir, renderAll(model, REPORT_REPORTERS));
+  return { html: written.get(REPORT_HTML)!, markdown: written.get(REPORT_MARKDOWN)!, charts: [...images, ...stressImages].map((i) => written.get(i.file)!) };
 }
 
 /** Width and height from a PNG's IHDR chunk. */

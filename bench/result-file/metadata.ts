@@ -2,30 +2,8 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type pg from 'pg';
-import { PROJECT_ROOT } from '../config/paths.ts';
-
-/** Who/what/where of a run, for the result file: enough to reproduce it and to compare like with like. */
-export interface RunMetadata {
-  readonly git: { readonly commit: string | null; readonly dirty: boolean | null };
-  readonly versions: {
-    readonly geobench: string;
-    readonly node: string;
-    readonly postgres: string | null;
-    readonly postgis: string | null;
-    readonly extensions: Record<string, string>;
-  };
-  /** Server settings that shape the numbers. */
-  readonly settings: Record<string, string>;
-  readonly machine: {
-    readonly cpuModel: string;
-    readonly cpus: number;
-    readonly memoryBytes: number;
-    readonly platform: string;
-    readonly release: string;
-    /** Hash of cpu model, cpu count and memory: runs with the same fingerprint are comparable. */
-    readonly fingerprint: string;
-  };
-}
+import { PROJECT_ROOT } from '../core/paths.ts';
+import type { RunMetadata } from '../formats/run-records.ts';
 
 const SETTINGS = [
   'server_version', 'shared_buffers', 'effective_cache_size', 'work_mem', 'maintenance_work_mem', 'random_page_cost',

@@ -18,9 +18,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { geobenchHome } from '../config/paths.ts';
+import { geobenchHome } from '../core/paths.ts';
 import { registerSecret } from '../db/redact.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { quoteIdent } from './catalog.ts';
 
 export interface ApiRoles {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import seedrandom from 'seedrandom';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { clientConfig, withClient } from '../db/connect.ts';
 import { openDatabase } from '../db/resolve.ts';
 import type { DbTarget } from '../db/target.ts';

@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import seedrandom from 'seedrandom';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { redact, registerSecret } from '../db/redact.ts';
 import { createLatencyHistogram, encodeHistogram, microsFromMillis, recordMicros, summarize, type LatencySummary } from '../metrics/histogram.ts';
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { clientConfig, describeConnectError, withClient } from '../db/connect.ts';
 import { isLocalHost, type DbTarget } from '../db/target.ts';
 import { assertOwnSchema } from '../db/schema.ts';

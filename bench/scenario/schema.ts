@@ -27,15 +27,18 @@ export const ClosedLoadSchema = z.strictObject({
   connections: z.number().int().min(1).max(256),
 });
 
+/** Defaults of the open model, used by the scenario schema and by `--rate` on a closed scenario (load/plan.ts). */
+export const OPEN_LOAD_DEFAULTS = { arrival: 'poisson', lateAfterMs: 10 } as const;
+
 export const OpenLoadSchema = z.strictObject({
   model: z.literal('open'),
   /** Offered load in operations per second, whatever the server does. */
   rate: z.number().positive().max(1_000_000),
-  arrival: z.enum(['poisson', 'uniform']).default('poisson'),
+  arrival: z.enum(['poisson', 'uniform']).default(OPEN_LOAD_DEFAULTS.arrival),
   /** Connections available to send on; an arrival that finds none free waits (and is charged for it). */
   connections: z.number().int().min(1).max(256),
   /** An operation sent more than this after its intended time counts as late (schedule lag). */
-  lateAfterMs: z.number().nonnegative().default(10),
+  lateAfterMs: z.number().nonnegative().default(OPEN_LOAD_DEFAULTS.lateAfterMs),
   /** pgbench --latency-limit: an operation already this far behind when its turn comes is skipped (dropped). */
   skipAfterMs: z.number().positive().optional(),
 });

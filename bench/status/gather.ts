@@ -1,20 +1,18 @@
 import type pg from 'pg';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
-import { redact } from '../db/redact.ts';
 import { assertOwnSchema } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { readManifest } from '../dataset/manifest.ts';
 import type { Migration } from '../migrate/catalog.ts';
 import { migrationStatus, type StatusRow } from '../migrate/runner.ts';
+import { readCron, readRefreshLog } from './automation.ts';
+import { int, iso, orderPartitions, rowEstimateOf, textOrNull, toMigrationStatus } from './row-values.ts';
 import {
   STATUS_FORMAT,
   StatusReportSchema,
-  type CronJob,
-  type CronStatus,
   type IndexStatus,
   type MaterializedViewStatus,
-  type MigrationStatus,
   type PartitionStatus,
   type PartitionTree,
   type StatusReport,
@@ -31,92 +29,6 @@ import {
 type Row = Record<string, unknown>;
 
 const DATASET_TABLE = 'geometrias';
-export const REFRESH_LOG_TABLE = 'mv_refresh_log';
-/** Refresh-log statuses (lower-case) that record an attempt, not a refresh. */
-export const NOT_A_REFRESH = ['skipped', 'failed', 'error', 'running', 'started'];
-
-const int = (v: unknown): number => (v === null || v === undefined ? 0 : Math.round(Number(v)));
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : new Date(String(v)).toISOString());
-const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-/**
- * A relation's row estimate from the reltuples of its leaves (a plain table is its own leaf):
- * reltuples = -1 means never vacuumed or analyzed, i.e. unknown. Returns the sum of the known
- * estimates (null when none is known; 0 for a partitioned table without partitions).
- */
-export function rowEstimateOf(knownSum: number, unknownLeaves: number, leaves: number): { rowEstimate: number | null; complete: boolean } {
-  if (leaves > 0 && unknownLeaves >= leaves) return { rowEstimate: null, complete: false };
-  return { rowEstimate: Math.max(0, Math.round(knownSum)), complete: unknownLeaves === 0 };
-}
-
-/**
- * Orders a partition tree depth first from its root: each parent followed by its children,
- * siblings by name with DEFAULT partitions last. Pure.
- */
-export function orderPartitions(root: string, rows: readonly PartitionStatus[]): PartitionStatus[] {
-  const byParent = new Map<string, PartitionStatus[]>();
-  for (const r of rows) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
-  const isDefault = (p: PartitionStatus): number => (p.bound === 'DEFAULT' ? 1 : 0);
-  const out: PartitionStatus[] = [];
-  const seen = new Set<string>();
-  const visit = (parent: string): void => {
-    const children = [...(byParent.get(parent) ?? [])].sort((a, b) => isDefault(a) - isDefault(b) || a.name.localeCompare(b.name));
-    for (const c of children) {
-      if (seen.has(c.name)) continue;
-      seen.add(c.name);
-      out.push(c);
-      visit(c.name);
-    }
-  };
-  visit(root);
-  // Anything not reachable from the root (cannot happen with pg_partition_tree) is kept, at the end.
-  for (const r of rows) if (!seen.has(r.name)) out.push(r);
-  return out;
-}
-
-/**
- * The bare view name a refresh-log row refers to: `vw_x`, `schema.vw_x` or `"schema"."vw_x"`
- * (regclass text) all name `vw_x` of `schema`; a name qualified with another schema names nothing
- * here (null). Pure.
- */
-export function bareViewName(raw: string, schema: string): string | null {
-  const parts = raw.trim().match(/("([^"]|"")*"|[^.]+)/g)?.map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase())) ?? [];
-  if (parts.length === 1) return parts[0]!;
-  if (parts.length === 2 && parts[0] === schema) return parts[1]!;
-  return null;
-}
-
-/** The regular expression (ARE, case-insensitive) for a cron command that names `schema` as a whole word. */
-export function schemaWordPattern(schema: string): string {
-  return `(^|[^a-z0-9_$])${assertOwnSchema(schema)}([^a-z0-9_$]|$)`;
-}
-
-/** migrationStatus rows (the ledger against sql/) as JSON-ready values. */
-export function toMigrationStatus(rows: readonly StatusRow[]): MigrationStatus[] {
-  return rows.map((r) => ({
-    tag: r.tag,
-    file: r.file,
-    state: r.state,
-    appliedAt: r.appliedAt ? r.appliedAt.toISOString() : null,
-    durationMs: r.durationMs === undefined || !Number.isFinite(r.durationMs) ? null : Math.round(r.durationMs),
-  }));
-}
-
-/**
- * Runs `fn` under a savepoint: if it fails, the transaction goes on and `onError` supplies the
- * fallback (a query that may legitimately fail, e.g. on a table another tool shaped differently).
- */
-async function tolerant<T>(client: pg.Client, fn: () => Promise<T>, onError: (message: string) => T): Promise<T> {
-  await client.query('SAVEPOINT status_probe');
-  try {
-    const value = await fn();
-    await client.query('RELEASE SAVEPOINT status_probe');
-    return value;
-  } catch (err) {
-    await client.query('ROLLBACK TO SAVEPOINT status_probe');
-    return onError(redact((err as Error).message));
-  }
-}
 
 /** geobench's data schemas on the server (for the hint when the asked one does not exist). */
 async function ownSchemas(client: pg.Client): Promise<string[]> {
@@ -307,127 +219,6 @@ async function readPartitionTrees(client: pg.Client, schema: string, keys: Reado
   return [...keys.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([table, key]) => ({ table, key, partitions: orderPartitions(table, byRoot.get(table) ?? []) }));
-}
-
-export interface RefreshLog {
-  /** bare view name → last finished refresh */
-  readonly byView: Map<string, { at: string | null; status: string | null }>;
-  readonly warning: string | null;
-}
-
-/**
- * Last refresh per materialized view from `<schema>.mv_refresh_log` (OPT5's log) when that table
- * exists with columns view_name and finished_at (and optionally status): the latest finished row
- * per view, not counting rows whose status is one of NOT_A_REFRESH. Anything else (no table, other columns, a failing read) gives no times, never an
- * invented one.
- */
-export async function readRefreshLog(client: pg.Client, schema: string): Promise<RefreshLog> {
-  const empty = (warning: string | null): RefreshLog => ({ byView: new Map(), warning });
-  const cols = await client.query<{ attname: string; type: string }>(
-    `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
-      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped`,
-    [schema, REFRESH_LOG_TABLE],
-  );
-  if (cols.rows.length === 0) return empty(null);
-  const types = new Map(cols.rows.map((r) => [r.attname, r.type]));
-  if (!types.has('view_name') || !types.has('finished_at')) {
-    return empty(`${schema}.${REFRESH_LOG_TABLE} has no view_name / finished_at columns: last refresh times are unknown`);
-  }
-  if (!/^(timestamp|date)/.test(types.get('finished_at')!)) {
-    return empty(`${schema}.${REFRESH_LOG_TABLE}.finished_at is ${types.get('finished_at')}, not a timestamp: last refresh times are unknown`);
-  }
-  const hasStatus = types.has('status');
-  const status = hasStatus ? `(array_agg(status::text ORDER BY finished_at DESC))[1]` : 'NULL::text';
-  // A row whose status says nothing was refreshed (OPT5 logs 'skipped' when another session was
-  // refreshing the view) is not a refresh.
-  const refreshed = hasStatus ? `AND lower(coalesce(status::text, '')) <> ALL ($1::text[])` : '';
-  // The schema name was checked by assertOwnSchema (lower-case letters, digits, _): safe to quote.
-  const table = `"${assertOwnSchema(schema)}".${REFRESH_LOG_TABLE}`;
-  return tolerant(client, async () => {
-    const res = await client.query(
-      `SELECT view_name::text AS view_name, max(finished_at)::timestamptz AS finished_at, ${status} AS status
-         FROM ${table} WHERE finished_at IS NOT NULL AND view_name IS NOT NULL ${refreshed} GROUP BY view_name::text`,
-      hasStatus ? [NOT_A_REFRESH] : [],
-    );
-    const byView = new Map<string, { at: string | null; status: string | null }>();
-    for (const r of res.rows as Row[]) {
-      const name = bareViewName(String(r.view_name), schema);
-      const at = iso(r.finished_at);
-      if (!name) continue;
-      const prev = byView.get(name);
-      if (!prev || (at && (!prev.at || at > prev.at))) byView.set(name, { at, status: textOrNull(r.status) });
-    }
-    return { byView, warning: null };
-  }, (message) => empty(`cannot read ${schema}.${REFRESH_LOG_TABLE}: ${message}; last refresh times are unknown`));
-}
-
-/**
- * pg_cron jobs of this schema: named `<schema>:…` (OPT4/OPT5's convention) or whose command names
- * the schema as a whole word; each with its last run from cron.job_run_details.
- */
-export async function readCron(client: pg.Client, schema: string): Promise<CronStatus> {
-  const hasCron = await client.query(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'cron') AS schema`);
-  if (!hasCron.rows[0].schema) return { installed: false, note: 'pg_cron not installed', jobs: [] };
-  // to_regclass fails (rather than returning null) without USAGE on the schema.
-  const p = await tolerant(client, async () => {
-    const r = await client.query(`SELECT to_regclass('cron.job') IS NOT NULL AS job, to_regclass('cron.job_run_details') IS NOT NULL AS details`);
-    return { ...(r.rows[0] as { job: boolean; details: boolean }), error: null as string | null };
-  }, (message) => ({ job: false, details: false, error: message }));
-  if (p.error) return { installed: true, note: `cannot read pg_cron's jobs: ${p.error}`, jobs: [] };
-  if (!p.job) return { installed: false, note: 'pg_cron not installed (a cron schema without cron.job)', jobs: [] };
-  return tolerant(client, async (): Promise<CronStatus> => {
-    const jobs = await client.query(
-      `SELECT j.jobid, j.jobname, j.schedule, j.command, j.database, j.username, j.active
-         FROM cron.job j
-        WHERE starts_with(coalesce(j.jobname, ''), $1 || ':') OR j.command ~* $2
-        ORDER BY j.jobname NULLS LAST, j.jobid`,
-      [schema, schemaWordPattern(schema)],
-    );
-    const ids = (jobs.rows as Row[]).map((r) => String(r.jobid));
-    const last = new Map<string, Row>();
-    const counts = new Map<string, Row>();
-    let note: string | null = null;
-    if (ids.length > 0 && p.details) {
-      const runs = await client.query(
-        `SELECT DISTINCT ON (d.jobid) d.jobid, d.runid, d.status, d.start_time, d.end_time, d.return_message
-           FROM cron.job_run_details d WHERE d.jobid = ANY($1::bigint[])
-          ORDER BY d.jobid, d.start_time DESC NULLS LAST, d.runid DESC`,
-        [ids],
-      );
-      for (const r of runs.rows as Row[]) last.set(String(r.jobid), r);
-      const agg = await client.query(
-        `SELECT jobid, count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failed
-           FROM cron.job_run_details WHERE jobid = ANY($1::bigint[]) GROUP BY jobid`,
-        [ids],
-      );
-      for (const r of agg.rows as Row[]) counts.set(String(r.jobid), r);
-    } else if (ids.length > 0) {
-      note = 'cron.job_run_details not found: last runs unknown';
-    }
-    return {
-      installed: true,
-      note,
-      jobs: (jobs.rows as Row[]).map((r): CronJob => {
-        const id = String(r.jobid);
-        const run = last.get(id);
-        return {
-          jobid: int(r.jobid),
-          name: textOrNull(r.jobname),
-          schedule: String(r.schedule),
-          command: redact(String(r.command)),
-          database: String(r.database),
-          username: String(r.username),
-          active: r.active !== false,
-          runs: int(counts.get(id)?.runs),
-          failedRuns: int(counts.get(id)?.failed),
-          lastRun: run
-            ? { runid: int(run.runid), status: textOrNull(run.status), start: iso(run.start_time), end: iso(run.end_time), returnMessage: run.return_message == null ? null : redact(String(run.return_message)) }
-            : null,
-        };
-      }),
-    };
-  }, (message) => ({ installed: true, note: `cannot read pg_cron's jobs: ${message}`, jobs: [] }));
 }
 
 async function readApi(client: pg.Client, schema: string): Promise<StatusReport['api']> {

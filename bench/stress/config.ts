@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from '../core/errors.ts';
 import { parseKpiTarget, type KpiTarget } from '../analysis/kpi.ts';
 
 /** The resolved configuration; latencies in µs, shares as fractions. */

@@ -10,7 +10,7 @@ import type { DbTarget } from '../db/target.ts';
 import type { RunPlan } from '../load/plan.ts';
 import { prepareVariants, removeWorkloadWrites } from '../load/prepare.ts';
 import { SegmentRunner } from '../load/runner.ts';
-import { writeFileAtomic } from '../result-file/result-file.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { capacityChange, describeResult, type CapacityChange } from './capacity.ts';
 import type { StressConfig } from './config.ts';
 import { nextStep, type Observation, type SearchResult } from './search.ts';

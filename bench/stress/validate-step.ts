@@ -4,7 +4,7 @@
  * results as KPI checks. combined.ts calls {@link runStressComparison}; the lead wires it.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { STANDARD_MIX } from '../validate/comparison-run.ts';
 import type { Check } from '../validate/checks.ts';
 import type { ValidateContext } from '../validate/types.ts';

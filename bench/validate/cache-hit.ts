@@ -10,7 +10,7 @@
  * The hit ratios come from pg_stat_database deltas over each variant's measurement windows.
  */
 import type pg from 'pg';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { infoCheck, notMeasurable, targetCheck, type Check, type TargetInput } from './checks.ts';
 import { variantHitRatio } from './comparison-run.ts';
 

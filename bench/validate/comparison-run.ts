@@ -1,6 +1,6 @@
 import { planRun } from '../load/plan.ts';
 import { executeRun } from '../load/run.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { validateScenario } from '../scenario/load.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import type { ValidateContext } from './types.ts';

@@ -9,7 +9,7 @@ import { loadCatalog, resolveTarget, BASELINE_TAG } from '../migrate/catalog.ts'
 import { prepareSchema } from '../load/prepare.ts';
 import { queryRoute, RPC_TYPES } from '../queries/index.ts';
 import { rowsForScale } from '../dataset/model.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import { quoteIdent } from '../rpc/catalog.ts';
 import { runRpcLoad, type RpcLoadResult } from '../rpc/load.ts';
 import { cacheHitCheck, measureCacheSizes, type CacheSizes } from './cache-hit.ts';

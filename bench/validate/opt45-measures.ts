@@ -5,7 +5,7 @@
  */
 import { cronFieldValues, runsPerHour } from '../analysis/cron-schedule.ts';
 import { summarizePlan, type ExplainJson, type ExplainResult } from '../evidence/plan-summary.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 
 export interface PruningMeasure {
   /** Partitions of the table the plan still reads (scan nodes), sorted; empty ones included. */

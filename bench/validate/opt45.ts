@@ -5,7 +5,7 @@
  * the standard workload and the live-staleness writes run together) and lists the checks.
  */
 import type pg from 'pg';
-import { InterruptedError } from '../cli/errors.ts';
+import { InterruptedError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
 import { variantSchema } from '../db/schema.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
@@ -13,7 +13,7 @@ import { verifyDataset, type VerifyResult } from '../dataset/verify.ts';
 import { rowsForScale } from '../dataset/model.ts';
 import type { CronRun } from '../evidence/cron-jobs.ts';
 import { prepareSchema } from '../load/prepare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { Check } from './checks.ts';
 import { OPT3_ROUTES, runComparison } from './comparison-run.ts';
 import { restoreForcedSchedules } from './cron-force.ts';

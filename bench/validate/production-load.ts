@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { GeobenchError } from '../cli/errors.ts';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../scenario/load.ts';
 
 export const DEFAULT_PRODUCTION_LOAD = path.join(PROJECT_ROOT, 'scenarios', 'production-load.json');

@@ -1,30 +1,10 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../result-file/result-file.ts';
-import { checksVerdict, type Check } from './checks.ts';
-import type { ProductionVerdict } from '../analysis/decision.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { checksVerdict } from './checks.ts';
 import type { ValidationOutcome, Validator } from './types.ts';
+import { VALIDATION_FILE, type ValidationFile } from '../formats/validation-file.ts';
 
-export const VALIDATION_FILE = 'validation.json';
-
-/** results/<run-id>/validation.json: the KPI table of a validator with the measurements behind it. */
-export interface ValidationFile {
-  readonly schemaVersion: 1;
-  readonly validator: string;
-  readonly roadmapName: string;
-  readonly runId: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly dataset: { readonly scale: number; readonly seed: number };
-  /** verdict === 'yes' (kept for readers of schema version 1). */
-  readonly allTargetsHold: boolean;
-  /** yes / no / inconclusive, and the lines that keep it from yes. Absent in files written before it existed. */
-  readonly verdict?: ProductionVerdict['verdict'];
-  readonly verdictReasons?: readonly string[];
-  readonly checks: readonly Check[];
-  /** The load run's result file, relative to this folder. */
-  readonly runResult: string | null;
-  readonly evidence: Record<string, unknown>;
-}
+/** Writes results/<run-id>/validation.json (format: formats/validation-file.ts). */
 
 export function writeValidation(dir: string, validator: Validator, runId: string, startedAt: string, dataset: { scale: number; seed: number }, outcome: ValidationOutcome): ValidationFile {
   const verdict = checksVerdict(outcome.checks);

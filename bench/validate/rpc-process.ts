@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import type { DbTarget } from '../db/target.ts';
 
 /**

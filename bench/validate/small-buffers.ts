@@ -12,7 +12,7 @@ import path from 'node:path';
 import { connect } from '../db/connect.ts';
 import { startCluster, stopCluster } from '../db/embedded.ts';
 import type { DbTarget } from '../db/target.ts';
-import type { RunResult } from '../result-file/result-file.ts';
+import type { RunResult } from '../formats/run-result.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { measureCacheSizes, type CacheSizes } from './cache-hit.ts';
 import { runComparison } from './comparison-run.ts';

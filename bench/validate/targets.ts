@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseKpiTarget } from '../analysis/kpi.ts';
-import { GeobenchError } from '../cli/errors.ts';
-import { PROJECT_ROOT } from '../config/paths.ts';
+import { GeobenchError } from '../core/errors.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 
 export const DEFAULT_TARGETS_FILE = path.join(PROJECT_ROOT, 'scenarios', 'targets.json');
 

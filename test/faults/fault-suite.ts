@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import { clusterStatus, startCluster } from '../../bench/db/embedded.ts';
 import { ensureEmbeddedDatabase } from '../../bench/db/resolve.ts';
 import { withClient } from '../../bench/db/connect.ts';

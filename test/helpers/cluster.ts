@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import { startCluster } from '../../bench/db/embedded.ts';
 import { ensureEmbeddedDatabase } from '../../bench/db/resolve.ts';
 import type { DbTarget } from '../../bench/db/target.ts';

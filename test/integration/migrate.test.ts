@@ -6,7 +6,7 @@ import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
-import { SQL_DIR } from '../../bench/config/paths.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
 
 async function query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const target = await testDatabase();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
-import { SQL_DIR } from '../../bench/config/paths.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
 
 /**
  * geobench nightly end to end on the real embedded cluster: three nights of the smoke scenario at

@@ -8,7 +8,7 @@ import seedrandom from 'seedrandom';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
-import { SQL_DIR } from '../../bench/config/paths.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
 import { workloadSearchPath } from '../../bench/db/schema.ts';
 import { QUERY_TYPES, RPC_TYPES, queryRoute } from '../../bench/queries/index.ts';
 import { measureRouteStaleness } from '../../bench/evidence/route-staleness.ts';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import type { CliResult } from '../helpers/cli.ts';
 
 // No database is needed: every output path is checked before geobench starts or touches one.

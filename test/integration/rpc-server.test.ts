@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { testDatabase } from '../helpers/cluster.ts';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import type { DbTarget } from '../../bench/db/target.ts';
 import { runRpcLoad } from '../../bench/rpc/load.ts';

@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.ts';
 import { readResult } from '../../bench/result-file/result-file.ts';
 import { readHistogramLog } from '../../bench/metrics/hlog.ts';
 import { startCluster, stopCluster } from '../../bench/db/embedded.ts';
-import { geobenchHome } from '../../bench/config/paths.ts';
+import { geobenchHome } from '../../bench/core/paths.ts';
 
 const ALL_TYPES = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'Q7', 'Q8', 'W1'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-run-'));

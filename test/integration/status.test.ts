@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
-import { SQL_DIR } from '../../bench/config/paths.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
 import { rowsForScale } from '../../bench/dataset/model.ts';
 import { StatusReportSchema, type StatusReport } from '../../bench/status/model.ts';
 

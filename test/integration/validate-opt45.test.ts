@@ -6,7 +6,7 @@ import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
-import type { ValidationFile } from '../../bench/validate/report-file.ts';
+import type { ValidationFile } from '../../bench/formats/validation-file.ts';
 import { MARKER_ID_END, MARKER_ID_FIRST } from '../../bench/validate/opt45.ts';
 
 /**

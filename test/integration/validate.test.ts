@@ -6,7 +6,7 @@ import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
-import type { ValidationFile } from '../../bench/validate/report-file.ts';
+import type { ValidationFile } from '../../bench/formats/validation-file.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-validate-'));
 const QUICK = ['--scale', '0.002', '--duration', '1', '--warmup', '0', '--repeat', '2', '--connections', '2'];

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCatalog, resolveTarget } from '../../bench/migrate/catalog.ts';
 import { checkLedger, type LedgerRow } from '../../bench/migrate/runner.ts';
-import { SQL_DIR } from '../../bench/config/paths.ts';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 
 function tempSqlDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-sql-'));

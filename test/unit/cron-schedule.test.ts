@@ -22,4 +22,11 @@ test('runs per hour of common schedules', () => {
   assert.throws(() => runsPerHour('every minute'), /not a cron schedule/);
 });
 
+test('names and Sunday as 7, which the hand-written parser did not read', () => {
+  assert.equal([...cronFieldValues('MON-FRI', 0, 7)], [1, 2, 3, 4, 5]);
+  assert.is(runsPerHour('0 6 * * MON-FRI'), 5 / 7 / 24);
+  assert.is(runsPerHour('0 4 * * 7'), 1 / 24 / 7);
+  assert.is(runsPerHour('0 0 1 JAN *'), (1 / 30.44) * (1 / 12) / 24);
+});
+
 test.run();

@@ -2,14 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
 import {
   assembleSizes, diffClientCpu, diffDatabaseStats, diffServerCpu, diffStatements, parseDatabaseRow, parseExplainText,
   countersByType, parseProcStat, parseStatementRow, queryIdOf, serverTicks, summarizePlan,
   type DatabaseSnapshot, type ExplainJson, type StatementCounters, type StatementsSnapshot,
 } from '../../bench/evidence/index.ts';
 import { segmentOverheads } from '../../bench/analysis/overhead.ts';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 import { memorySampleOffsetsSec, summarizeMemorySamples } from '../../bench/evidence/server-memory.ts';
 
 // ---------------------------------------------------------------- pg_stat_statements

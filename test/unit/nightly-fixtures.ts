@@ -3,7 +3,7 @@
  * Not a database mock — result.json documents are plain data.
  */
 import seedrandom from 'seedrandom';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 
 export interface FakeRunOptions {
   readonly runId?: string;

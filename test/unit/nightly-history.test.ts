@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { DEFAULT_NIGHTLY_CONFIG, loadNightlyConfig, validateNightlyConfig } from '../../bench/nightly/config.ts';
 import { acceptRun, appendRun, emptyIndex, isGoodRun, parseIndex, type HistoryRunRecord } from '../../bench/nightly/history-index.ts';
 import { lockHistory, readHistory, rebuildHistory, storeEntryRun, writeHistory } from '../../bench/nightly/history-store.ts';

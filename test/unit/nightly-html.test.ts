@@ -1,13 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_DETECTOR } from '../../bench/nightly/detector.ts';
-import { escapeHtml, escapeMarkdown, escapeXml, markdownFence } from '../../bench/nightly/escape.ts';
+import { escapeHtml, escapeMarkdown, escapeXml } from '../../bench/output/escape.ts';
+import { markdownFence } from '../../bench/output/markdown.ts';
 import { appendRun, emptyIndex, selectComparable, type HistoryRunRecord } from '../../bench/nightly/history-index.ts';
 import { renderHtml } from '../../bench/nightly/html-page.ts';
 import { errorEntry, judgeEntry, type NightlyReport } from '../../bench/nightly/judgement.ts';
-import { renderMarkdown } from '../../bench/nightly/markdown.ts';
+import { renderMarkdown } from '../../bench/nightly/summary-markdown.ts';
 import { seriesKeyOf } from '../../bench/nightly/series-key.ts';
 import { trendChartSvg } from '../../bench/nightly/svg-chart.ts';
+import { nightlyReporters } from '../../bench/nightly/outputs.ts';
+import { parseNightlyReport } from '../../bench/formats/nightly-judgement.ts';
+import { renderAll } from '../../bench/output/reporter.ts';
 import { fakeResult } from './nightly-fixtures.ts';
 
 const XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>';
@@ -85,6 +89,16 @@ test('trend chart SVG: current run highlighted, alarm line, escaped title', () =
   assert.match(svg, /alarm at 1\.3 ms/);
   assert.match(svg, /&lt;c&gt;: 2 ms \(this run\)/);
   assert.not.ok(svg.includes('<c>'));
+});
+
+test('nightly reporters: one file per format; the JSON judgement reads back through its format', () => {
+  const report = evilReport();
+  const files = renderAll(report, nightlyReporters('nightly'));
+  assert.equal(files.map((f) => `${f.format}:${f.name}`), ['html:nightly.html', 'markdown:summary.md', 'junit:junit.xml', 'json:nightly.json']);
+  const json = files.find((f) => f.format === 'json')!;
+  const back = parseNightlyReport(JSON.parse(String(json.data)), 'nightly.json');
+  assert.equal(back, JSON.parse(JSON.stringify(report)));
+  assert.throws(() => parseNightlyReport({ ...JSON.parse(String(json.data)), planChange: 'maybe' }, 'x.json'), /x\.json is not a geobench nightly\/compare judgement:\n {2}planChange:/);
 });
 
 test.run();

@@ -5,7 +5,7 @@ import type { ExplainJson } from '../../bench/evidence/plan-summary.ts';
 import {
   longestScheduleGapSec, median, partitionPruning, quantile, refreshCosts, refreshOverheadShare, scheduledStaleness, workloadDbTimePerOperation, workloadMsPerHourAt,
 } from '../../bench/validate/opt45-measures.ts';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 
 const months = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => {
   const y = 2023 + Math.floor((from + i) / 12);

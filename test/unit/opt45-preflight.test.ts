@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { requireOpt45Extensions } from '../../bench/validate/opt45.ts';
 
 /** A stand-in for a connection: answers the preflight's three questions, records every statement. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { loadProductionLoad, parseProductionLoad } from '../../bench/validate/production-load.ts';
 
 function failure(fn: () => unknown): GeobenchError {

@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../bench/config/paths.ts';
-import { GeobenchError } from '../../bench/cli/errors.ts';
-import { assertWritableDir, makeDirs } from '../../bench/result-file/output-dir.ts';
+import { PROJECT_ROOT } from '../../bench/core/paths.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
+import { assertWritableDir, makeDirs } from '../../bench/core/output-dir.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'geobench-outdir-'));
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyzeOverhead, ratioSummary, type SegmentOverhead } from '../../bench/analysis/overhead.ts';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 
 /** A result with only what the overhead analysis reads: segments' evidence and the `*` timelines' ops. */
 function result(rows: Array<{ variant: string; rep: number; ops: number; execMs: number; planMs?: number; cpu?: number; pss?: number }>): RunResult {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { balancedOrder, planRun, splitConnections } from '../../bench/load/plan.ts';
 import { validateScenario } from '../../bench/scenario/load.ts';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { assertRoutesAvailable } from '../../bench/load/prepare.ts';
 import { routedQueryType, queryType } from '../../bench/queries/index.ts';
 import type { Migration } from '../../bench/migrate/catalog.ts';

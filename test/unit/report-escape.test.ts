@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { escapeHtml, escapeMarkdown, html, markdownCode, trusted } from '../../bench/report/escape.ts';
+import { escapeHtml, escapeMarkdown, html, trusted } from '../../bench/output/escape.ts';
+import { markdownCode } from '../../bench/output/markdown.ts';
 import { writeReport } from '../../bench/report/write-report.ts';
 import { fixtureValidation, writeFixtureFolder, XSS } from './report-fixture.ts';
 

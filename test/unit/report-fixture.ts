@@ -11,7 +11,7 @@ import seedrandom from 'seedrandom';
 import { analyzeRun, segmentKey } from '../../bench/analysis/run-analysis.ts';
 import { asMicros, createLatencyHistogram, encodeHistogram, recordMicros } from '../../bench/metrics/histogram.ts';
 import type { IntervalReport } from '../../bench/metrics/timeline.ts';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 
 export const XSS = '<script>alert(1)</script>';
 

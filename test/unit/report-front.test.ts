@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { intervalCheck, notMeasurable, targetCheck, checksVerdict } from '../../bench/validate/checks.ts';
-import type { ValidationFile } from '../../bench/validate/report-file.ts';
+import type { ValidationFile } from '../../bench/formats/validation-file.ts';
 import { forestPlotSpec, forestRows } from '../../bench/report/forest-plot.ts';
 import { decidingChecks, frontPageHtml, frontPageMarkdown, verdictOfFile } from '../../bench/report/section-front.ts';
-import { summaryMarkdown } from '../../bench/report/markdown.ts';
+import { summaryMarkdown } from '../../bench/report/summary-markdown.ts';
 import { kpiRowsFromChecks, kpiTally } from '../../bench/report/kpi-table.ts';
-import { html } from '../../bench/report/escape.ts';
+import { html } from '../../bench/output/escape.ts';
 import { pngSize } from '../../bench/report/write-report.ts';
 
 const iv = (low: number, high: number) => ({ low, high, confidence: 0.95, method: 'paired t', n: 3 });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { insideFolder, loadRunFolder } from '../../bench/report/inputs.ts';
 import { writeReport } from '../../bench/report/write-report.ts';
 import { fixtureResult, fixtureValidation, writeFixtureFolder } from './report-fixture.ts';

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { kpiRowsFromChecks, kpiRowsFromRun } from '../../bench/report/kpi-table.ts';
-import { comparisonMarkdown, kpiTableMarkdown, summaryMarkdown } from '../../bench/report/markdown.ts';
+import { comparisonMarkdown, kpiTableMarkdown, summaryMarkdown } from '../../bench/report/summary-markdown.ts';
 import type { Comparison } from '../../bench/analysis/compare.ts';
-import type { ValidationFile } from '../../bench/validate/report-file.ts';
+import type { ValidationFile } from '../../bench/formats/validation-file.ts';
 import { fixtureResult, fixtureValidation } from './report-fixture.ts';
 
 test('KPI table in Markdown: one row per KPI, pipes escaped', () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bareViewName, orderPartitions, rowEstimateOf, schemaWordPattern, toMigrationStatus } from '../../bench/status/gather.ts';
+import { bareViewName, orderPartitions, rowEstimateOf, schemaWordPattern, toMigrationStatus } from '../../bench/status/row-values.ts';
 import { STATUS_FORMAT, StatusReportSchema, type PartitionStatus, type StatusReport } from '../../bench/status/model.ts';
 import { formatBytes, formatDuration, formatEstimate, formatTable, formatTime, oneLine, renderStatus } from '../../bench/status/render.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 import { parseDurationUs, parsePercent, readStressSection, resolveStressConfig } from '../../bench/stress/config.ts';
 
 const shipped = path.resolve('scenarios/stress.json');

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import { DEFAULT_TARGETS_FILE, loadTargets, parseTargets, TARGET_METRICS } from '../../bench/validate/targets.ts';
-import { GeobenchError } from '../../bench/cli/errors.ts';
+import { GeobenchError } from '../../bench/core/errors.ts';
 
 const defaults = fs.readFileSync(DEFAULT_TARGETS_FILE, 'utf8');
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { workloadImprovement } from '../../bench/analysis/workload-cost.ts';
 import { averageImprovement, READ_MIX, workloadCheck } from '../../bench/validate/comparison-run.ts';
-import type { RunResult } from '../../bench/result-file/result-file.ts';
+import type { RunResult } from '../../bench/formats/run-result.ts';
 
 /** A result with per-repetition timelines and pooled per-variant stats: mean latency of type q in repetition r = base[q] × factor(variant, q) × drift[r]. */
 function result(factor: (variant: string, q: string) => number, drift: readonly number[], base: Readonly<Record<string, number>> = {}): RunResult {

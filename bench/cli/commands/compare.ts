@@ -1,17 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { say } from '../context.ts';
 import { readResult } from '../../result-file/result-file.ts';
 import type { Check } from '../../validate/checks.ts';
 import { DEFAULT_DETECTOR } from '../../nightly/detector.ts';
 import { outcomeOf, type NightlyReport } from '../../nightly/judgement.ts';
-import { verdictLine } from '../../nightly/markdown.ts';
+import { verdictLine } from '../../nightly/summary-markdown.ts';
 import { writeReportFiles } from '../../nightly/outputs.ts';
 import { comparePair } from '../../nightly/pair-compare.ts';
-import { formatChange, formatValue, metricLabel } from '../../nightly/format.ts';
-import { assertWritableDir } from '../../result-file/output-dir.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../../output/format.ts';
+import { metricLabel } from '../../nightly/metrics.ts';
+import { assertWritableDir } from '../../core/output-dir.ts';
 
 function readChecks(dir: string): Check[] | null {
   const file = path.join(dir, 'validation.json');

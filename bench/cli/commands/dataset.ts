@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { SQL_DIR } from '../../config/paths.ts';
-import { GeobenchError } from '../errors.ts';
+import { SQL_DIR } from '../../core/paths.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { parseScale, parseSeed, parseWorkers } from '../options.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { say } from '../context.ts';
 import { parsePort } from '../options.ts';
 import { clusterStatus, destroyCluster, pgpassPath, startCluster, stopCluster } from '../../db/embedded.ts';

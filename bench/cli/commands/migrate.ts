@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
-import { SQL_DIR } from '../../config/paths.ts';
+import { SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { loadCatalog, resolveTarget } from '../../migrate/catalog.ts';
 import { migrateDown, migrateUp, migrationStatus } from '../../migrate/runner.ts';

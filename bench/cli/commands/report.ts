@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { say } from '../context.ts';
 import { writeReport } from '../../report/write-report.ts';
-import { assertWritableDir } from '../../result-file/output-dir.ts';
+import { assertWritableDir } from '../../core/output-dir.ts';
 
 export function registerReport(program: Command): void {
   program.command('report')

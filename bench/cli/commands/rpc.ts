@@ -7,7 +7,7 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_ROWS } from '../../rpc/handler.ts';
 import { apiSchemaFor, startRpcServer } from '../../rpc/server.ts';
 import { runRpcLoad } from '../../rpc/load.ts';
 import { RPC_EQUIVALENTS } from '../../validate/rpc-equivalents.ts';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { rpcEndpointOption } from './validate.ts';
 
 export function registerRpc(program: Command): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { say, targetOptions } from '../context.ts';
-import { GeobenchError } from '../errors.ts';
-import { SQL_DIR } from '../../config/paths.ts';
+import { GeobenchError } from '../../core/errors.ts';
+import { SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { redact } from '../../db/redact.ts';
 import { DEFAULT_SCHEMA } from '../../db/schema.ts';

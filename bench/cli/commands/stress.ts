@@ -2,20 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { GeobenchError, EXIT_INTERRUPTED } from '../errors.ts';
+import { GeobenchError, EXIT_INTERRUPTED } from '../../core/errors.ts';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale } from '../options.ts';
 import { reportAfterRun } from './report.ts';
 import { newRunId } from './run.ts';
-import { PROJECT_ROOT, RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
+import { PROJECT_ROOT, RESULTS_DIR, SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { planStress } from '../../stress/plan-stress.ts';
 import { readStressSection, resolveStressConfig } from '../../stress/config.ts';
 import { executeStress } from '../../stress/run-stress.ts';
 import { formatStressSummary } from '../../stress/summary.ts';
-import { assertWritableDir } from '../../result-file/output-dir.ts';
+import { assertWritableDir } from '../../core/output-dir.ts';
 
 const positive = (name: string) => (raw: string): number => {
   const v = Number(raw);

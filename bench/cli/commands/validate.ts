@@ -2,19 +2,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError, type Command } from 'commander';
-import { GeobenchError } from '../errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { registerSecret } from '../../db/redact.ts';
 import { rpcEndpoint } from '../../rpc/load.ts';
 import { say, targetOptions } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale, parseSeed } from '../options.ts';
-import { RESULTS_DIR, SQL_DIR } from '../../config/paths.ts';
+import { RESULTS_DIR, SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
 import { checksVerdict, formatChecks, VERDICT_WORDS } from '../../validate/checks.ts';
 import { DEFAULT_TARGETS_FILE, loadTargets } from '../../validate/targets.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
+import { VALIDATE_DEFAULTS } from '../../validate/defaults.ts';
 import { writeValidation } from '../../validate/report-file.ts';
-import { assertWritableDir } from '../../result-file/output-dir.ts';
+import { assertWritableDir } from '../../core/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
 
@@ -30,12 +31,12 @@ export function registerValidate(program: Command): void {
   program.command('validate')
     .description(`measure an optimization against the roadmap's checklist and KPI targets (scenarios/targets.json); exit 0 only when every required target holds, 1 when one fails or is inconclusive (${Object.keys(VALIDATORS).join(', ')})`)
     .argument('<validator>', `one of: ${Object.keys(VALIDATORS).join(', ')}`)
-    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, 0.1)
-    .option('--seed <n>', 'dataset seed', parseSeed, 1)
-    .option('--duration <s>', 'measured seconds per segment of the load comparison', seconds('duration', 1), 20)
-    .option('--warmup <s>', 'warmup seconds before each measurement', seconds('warmup', 0), 5)
-    .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), 3)
-    .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), 4)
+    .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale, VALIDATE_DEFAULTS.scale)
+    .option('--seed <n>', 'dataset seed', parseSeed, VALIDATE_DEFAULTS.seed)
+    .option('--duration <s>', 'measured seconds per segment of the load comparison', seconds('duration', 1), VALIDATE_DEFAULTS.durationSec)
+    .option('--warmup <s>', 'warmup seconds before each measurement', seconds('warmup', 0), VALIDATE_DEFAULTS.warmupSec)
+    .option('--repeat <n>', 'repetitions of the interleaved comparison', integerParser('repeat', 1, 50), VALIDATE_DEFAULTS.repetitions)
+    .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), VALIDATE_DEFAULTS.connections)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .option('--targets <file>', `the roadmap targets file (JSON, checked before anything runs; default ${path.relative(process.cwd(), DEFAULT_TARGETS_FILE) || DEFAULT_TARGETS_FILE})`)
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')

@@ -4,7 +4,7 @@
  * schedules, each restored as soon as its run is seen.
  */
 import type pg from 'pg';
-import { InterruptedError } from '../../cli/errors.ts';
+import { InterruptedError } from '../../core/errors.ts';
 import type { DbTarget } from '../../db/target.ts';
 import type { CronJob } from '../../evidence/cron-jobs.ts';
 import { forceEveryMinute, restoreForcedSchedules } from '../cron-force.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GeobenchError } from '../../cli/errors.ts';
+import { GeobenchError } from '../../core/errors.ts';
 import { scalar } from './shared.ts';
 
 /**

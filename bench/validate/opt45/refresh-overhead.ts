@@ -3,7 +3,7 @@
  * hour at their production schedules against the standard workload's database time per hour at
  * the stated production load (scenarios/production-load.json).
  */
-import type { RunResult } from '../../result-file/result-file.ts';
+import type { RunResult } from '../../formats/run-result.ts';
 import { targetCheck, type Check } from '../checks.ts';
 import { refreshCosts, refreshOverheadShare, workloadDbTimePerOperation, workloadMsPerHourAt, type RefreshCost, type WorkloadDbTime } from '../opt45-measures.ts';
 import type { ProductionLoad } from '../production-load.ts';

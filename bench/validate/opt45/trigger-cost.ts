@@ -4,7 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
-import { InterruptedError } from '../../cli/errors.ts';
+import { InterruptedError } from '../../core/errors.ts';
 import { queryType } from '../../queries/index.ts';
 import { infoCheck, targetCheck, type Check } from '../checks.ts';
 import { median, quantile } from '../opt45-measures.ts';

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GeobenchError } from '../cli/errors.ts';
+import { GeobenchError } from './errors.ts';
 
 const reason = (err: unknown): string => {
   const e = err as NodeJS.ErrnoException;

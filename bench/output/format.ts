@@ -1,7 +1,7 @@
 /**
- * Number formatting shared by the HTML, Markdown and chart layers. A missing value (null,
- * undefined, NaN — e.g. a percentile of an empty histogram, stored as null in JSON) prints as an
- * em dash, never as 0.
+ * The one number/unit formatting module of every output (run/validate report, nightly and compare
+ * pages, JUnit, charts). A missing value (null, undefined, NaN — e.g. a percentile of an empty
+ * histogram, stored as null in JSON) prints as an em dash, never as 0.
  */
 
 export const MISSING = '—';
@@ -34,9 +34,10 @@ export function percent(x: unknown): string {
   return `${Number((x * 100).toPrecision(3))}%`;
 }
 
-/** A relative change with its sign (0.123 → "+12.3%"). */
+/** A relative change with its sign (0.123 → "+12.3%"; from a zero baseline: "+∞"). */
 export function change(x: unknown): string {
-  if (!finite(x)) return MISSING;
+  if (typeof x !== 'number' || Number.isNaN(x)) return MISSING;
+  if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
   const p = x * 100;
   return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}%`;
 }
@@ -58,6 +59,28 @@ export function bytes(n: unknown): string {
     u++;
   }
   return u === 0 ? `${v} B` : `${Number(v.toPrecision(3))} ${units[u]}`;
+}
+
+export type { ValueUnit } from '../core/units.ts';
+import type { ValueUnit } from '../core/units.ts';
+
+const sig = (x: number, digits = 3): string => String(Number(x.toPrecision(digits)));
+
+/** A value in its unit for a reader: µs as ms (or s from 1 s on), bytes in binary units, fractions as %. */
+export function valueInUnit(value: number | null, unit: ValueUnit): string {
+  if (value === null || !Number.isFinite(value)) return MISSING;
+  switch (unit) {
+    case 'µs':
+      return value >= 1e6 ? `${sig(value / 1e6)} s` : `${sig(value / 1e3)} ms`;
+    case 'ops/s':
+      return `${sig(value)} ops/s`;
+    case 'bytes':
+      return bytes(value);
+    case 'fraction':
+      return `${sig(value * 100)}%`;
+    default:
+      return sig(value, 4);
+  }
 }
 
 /** The display name of a query type (`*` is the all-operations aggregate). */

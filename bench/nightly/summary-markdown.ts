@@ -2,8 +2,10 @@
  * The Markdown summary of a nightly (or compare) report: verdict, one table row per entry, then per
  * entry the notices, regressions, plan diffs, KPIs and improvements. Every value is escaped.
  */
-import { escapeMarkdown, markdownFence } from './escape.ts';
-import { formatChange, formatValue, metricLabel } from './format.ts';
+import { escapeMarkdown } from '../output/escape.ts';
+import { markdownFence } from '../output/markdown.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../output/format.ts';
+import { metricLabel } from './metrics.ts';
 import { outcomeOf, type EntryJudgement, type NightlyReport } from './judgement.ts';
 import type { MetricVerdict } from './detector.ts';
 

@@ -1,8 +1,9 @@
 /**
- * The one escaping module of the report. Every value that reaches report.html or summary.md from a
- * result file (scenario text, database output, error messages, names) goes through
- * {@link escapeHtml} — directly or through the {@link html} template, which escapes every
- * interpolated value unless it is already {@link SafeHtml} — or through {@link escapeMarkdown}.
+ * The one escaping module of every output (run/validate report, nightly and compare pages, JUnit).
+ * Every value that reaches HTML, SVG, XML or Markdown from a result file, a scenario, the database or
+ * an error message goes through {@link escapeHtml} — directly or through the {@link html} template,
+ * which escapes every interpolated value unless it is already {@link SafeHtml} — {@link escapeXml} /
+ * {@link escapeXmlAttribute}, or {@link escapeMarkdown} (Markdown constructs: markdown.ts).
  */
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -58,9 +59,20 @@ export function escapeMarkdown(value: unknown): string {
 }
 
 /**
- * A Markdown code span (`value`): shown literally by Markdown renderers, so only the characters
- * that would end the span or the line are replaced. For use outside tables.
+ * Characters XML 1.0 does not allow at all (C0 controls other than tab, LF, CR; lone surrogates;
+ * U+FFFE/U+FFFF): replaced by U+FFFD so an error message with a stray control byte still yields a
+ * well-formed file.
  */
-export function markdownCode(value: unknown): string {
-  return `\`${String(value).replace(/`/g, "'").replace(/\r?\n|\r/g, ' ')}\``;
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text for an XML text node or a quoted attribute value (JUnit). */
+export function escapeXml(value: unknown): string {
+  return escapeHtml(String(value).replace(XML_INVALID, '\uFFFD'))
+    .replace(/&#39;/g, '&apos;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** An attribute value also keeps its line breaks and tabs (attribute normalization would eat them). */
+export function escapeXmlAttribute(value: unknown): string {
+  return escapeXml(value).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
 }

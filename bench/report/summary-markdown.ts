@@ -3,10 +3,11 @@
  * comparisons, and where the files are. Every value from a result file goes through escapeMarkdown.
  */
 import { intervalMethodText, type Comparison, type QueryTypeComparison } from '../analysis/compare.ts';
-import type { RunResult } from '../result-file/result-file.ts';
-import type { ValidationFile } from '../validate/report-file.ts';
-import { escapeMarkdown as md, markdownCode as code } from './escape.ts';
-import { change, changeInterval, queryLabel } from './format.ts';
+import type { RunResult } from '../formats/run-result.ts';
+import type { ValidationFile } from '../formats/validation-file.ts';
+import { escapeMarkdown as md } from '../output/escape.ts';
+import { markdownCode as code, markdownTable as table } from '../output/markdown.ts';
+import { change, changeInterval, queryLabel } from '../output/format.ts';
 import { kpiTally, VERDICT_TEXT, type KpiRow } from './kpi-table.ts';
 import { frontPageMarkdown, verdictOfFile } from './section-front.ts';
 import { VERDICT_WORDS } from '../validate/checks.ts';
@@ -21,12 +22,6 @@ export interface SummaryInput {
   /** Files of the report and of the run, relative to the folder. */
   readonly files: readonly string[];
 }
-
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => [
-  `| ${header.join(' | ')} |`,
-  `|${header.map(() => '---').join('|')}|`,
-  ...rows.map((r) => `| ${r.join(' | ')} |`),
-];
 
 export function kpiTableMarkdown(rows: readonly KpiRow[]): string[] {
   if (!rows.length) return ['No KPI targets in this run.'];

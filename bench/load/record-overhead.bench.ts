@@ -2,13 +2,13 @@
  * Micro-benchmark (not a test): per-operation cost of latency recording,
  * i.e. what the measurement itself adds to every op in a worker loop.
  *
- * Run: node --import tsx bench/metrics/record-overhead.bench.ts [count]
+ * Run: node --import tsx bench/load/record-overhead.bench.ts [count]
  * Prints ns/op for 5M operations (default) of each recording path.
  */
 import seedrandom from 'seedrandom';
 import { performance } from 'node:perf_hooks';
-import { asMicros, createLatencyHistogram, recordMicros, type Micros } from './histogram.ts';
-import { OpenScheduler } from '../load/open-schedule.ts';
+import { asMicros, createLatencyHistogram, recordMicros, type Micros } from '../metrics/histogram.ts';
+import { OpenScheduler } from './open-schedule.ts';
 
 const N = Number(process.argv[2] ?? 5_000_000);
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** The repository root (this file lives in bench/config/). */
+/** The repository root (this file lives in bench/core/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where geobench keeps local state (embedded cluster, caches). Overridable for tests and CI. */
