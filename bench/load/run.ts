@@ -84,33 +84,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       firstMeasureStartAt ??= outcome.measureStartAt || undefined;
       outcomes.push(outcome);
       const segEvidence = outcome.measuredSec > 0 ? await evidence.finish() : null;
-      const lag = outcome.workers.filter((w) => w.lagEncoded).map((w) => decodeHistogram(w.lagEncoded!));
-      const lagMerged = lag.length ? lag.reduce((a, b) => (a.add(b), a)) : null;
-      const schedules = outcome.workers.map((w) => w.schedule).filter((s) => s !== undefined);
-      const errorMessages: Record<string, number> = {};
-      for (const w of outcome.workers) for (const [m, n] of Object.entries(w.errorMessages)) errorMessages[m] = (errorMessages[m] ?? 0) + n;
-      segmentRecords.push({
-        index: segment.index,
-        repetition: segment.repetition,
-        variant: segment.variant,
-        orderInRepetition: segment.orderInRepetition,
-        measuredSec: outcome.measuredSec,
-        measureStartedAt: outcome.measureStartAt ? new Date(outcome.measureStartAt / 1000).toISOString() : null,
-        stoppedEarly: outcome.stoppedEarly ?? null,
-        warmupOps: outcome.workers.reduce((s, w) => s + w.warmupOps, 0),
-        errorMessages,
-        schedule: schedules.length
-          ? {
-              intended: schedules.reduce((s, x) => s + x.intended, 0),
-              sent: schedules.reduce((s, x) => s + x.sent, 0),
-              skipped: schedules.reduce((s, x) => s + x.skipped, 0),
-              late: schedules.reduce((s, x) => s + x.late, 0),
-              completed: schedules.reduce((s, x) => s + x.completed, 0),
-              lag: lagMerged ? summarize(lagMerged) : null,
-            }
-          : null,
-        evidence: segEvidence,
-      });
+      segmentRecords.push(segmentRecord(segment, outcome, segEvidence));
       if (!runner.stopped) await removeWorkloadWrites(variant.target);
     }
   } finally {
@@ -173,6 +147,31 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   return { result, file };
 }
 
+
+/** One segment's record in result.json: its counters summed over the workers, schedule lag merged, evidence. */
+function segmentRecord(segment: RunPlan['segments'][number], outcome: SegmentOutcome, segEvidence: unknown): SegmentRecord {
+  const lag = outcome.workers.filter((w) => w.lagEncoded).map((w) => decodeHistogram(w.lagEncoded!));
+  const lagMerged = lag.length ? lag.reduce((a, b) => (a.add(b), a)) : null;
+  const schedules = outcome.workers.map((w) => w.schedule).filter((s) => s !== undefined);
+  const errorMessages: Record<string, number> = {};
+  for (const w of outcome.workers) for (const [m, n] of Object.entries(w.errorMessages)) errorMessages[m] = (errorMessages[m] ?? 0) + n;
+  const sum = (pick: (x: (typeof schedules)[number]) => number): number => schedules.reduce((s, x) => s + pick(x), 0);
+  return {
+    index: segment.index,
+    repetition: segment.repetition,
+    variant: segment.variant,
+    orderInRepetition: segment.orderInRepetition,
+    measuredSec: outcome.measuredSec,
+    measureStartedAt: outcome.measureStartAt ? new Date(outcome.measureStartAt / 1000).toISOString() : null,
+    stoppedEarly: outcome.stoppedEarly ?? null,
+    warmupOps: outcome.workers.reduce((s, w) => s + w.warmupOps, 0),
+    errorMessages,
+    schedule: schedules.length
+      ? { intended: sum((x) => x.intended), sent: sum((x) => x.sent), skipped: sum((x) => x.skipped), late: sum((x) => x.late), completed: sum((x) => x.completed), lag: lagMerged ? summarize(lagMerged) : null }
+      : null,
+    evidence: segEvidence,
+  };
+}
 
 /**
  * Open model: an offered rate the server could not sustain is reported, never hidden — the

@@ -6,7 +6,8 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import { parseKpiTarget } from '../analysis/kpi.ts';
-import { outcomeOf, type Check } from '../validate/checks.ts';
+import { outcomeOf } from '../analysis/verdict.ts';
+import type { CheckRecord as Check } from '../formats/validation-file.ts';
 import type { ChartSpec } from './charts.ts';
 
 export const FOREST_PLOT_FILE = 'forest-plot.png';

@@ -5,7 +5,8 @@
  */
 import { formatBesideTarget, parseKpiTarget } from '../analysis/kpi.ts';
 import type { KpiRecord } from '../formats/run-result.ts';
-import { outcomeOf, type Check } from '../validate/checks.ts';
+import { outcomeOf } from '../analysis/verdict.ts';
+import type { CheckRecord as Check } from '../formats/validation-file.ts';
 import { html, type SafeHtml } from '../output/escape.ts';
 
 export const NOT_MEASURED = 'not measured';

@@ -11,7 +11,7 @@ import type { EventPlacement, ReportEvent } from './events.ts';
 import type { PlanFile } from './inputs.ts';
 import { kpiTableHtml, kpiTally, type KpiRow } from './kpi-table.ts';
 import { FOREST_PLOT_FILE, frontPageHtml, VERDICT_CLASS, verdictOfFile } from './section-front.ts';
-import { VERDICT_WORDS } from '../validate/checks.ts';
+import { VERDICT_WORDS } from '../analysis/verdict.ts';
 import { environmentSection, runSection, validationSection } from './section-metadata.ts';
 import { eventsHtml, methodHtml, warningsHtml } from './section-notes.ts';
 import { plansHtml } from './section-plans.ts';

@@ -3,7 +3,8 @@
  * the few KPI lines that decide it, and the forest plot — readable in a minute; the long checklist
  * follows. The same lead for summary.md. Pure; every value escaped.
  */
-import { checksVerdict, outcomeOf, VERDICT_WORDS, type Check } from '../validate/checks.ts';
+import { checksVerdict, outcomeOf, VERDICT_WORDS } from '../analysis/verdict.ts';
+import type { CheckRecord as Check } from '../formats/validation-file.ts';
 import type { ValidationFile } from '../formats/validation-file.ts';
 import type { ProductionVerdict } from '../analysis/decision.ts';
 import { escapeMarkdown as md, html, type SafeHtml } from '../output/escape.ts';

@@ -1,7 +1,7 @@
 /** "Run" section: what was measured, where, with what — enough to reproduce the run or to compare like with like. */
 import type { RunResult } from '../formats/run-result.ts';
 import { VERDICT_CLASS, verdictOfFile } from './section-front.ts';
-import { VERDICT_WORDS } from '../validate/checks.ts';
+import { VERDICT_WORDS } from '../analysis/verdict.ts';
 import type { ValidationFile } from '../formats/validation-file.ts';
 import { html, type HtmlValue, type SafeHtml } from '../output/escape.ts';
 import { bytes, count } from '../output/format.ts';

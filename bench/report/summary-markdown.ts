@@ -10,7 +10,7 @@ import { markdownCode as code, markdownTable as table } from '../output/markdown
 import { change, changeInterval, queryLabel } from '../output/format.ts';
 import { kpiTally, VERDICT_TEXT, type KpiRow } from './kpi-table.ts';
 import { frontPageMarkdown, verdictOfFile } from './section-front.ts';
-import { VERDICT_WORDS } from '../validate/checks.ts';
+import { VERDICT_WORDS } from '../analysis/verdict.ts';
 
 export interface SummaryInput {
   readonly title: string;

@@ -1,6 +1,9 @@
 import { productionVerdict, decideOnInterval, type KpiInterval, type Outcome, type ProductionVerdict } from '../analysis/decision.ts';
 import { judge, parseKpiTarget, formatBesideTarget } from '../analysis/kpi.ts';
 import type { TargetSpec } from './targets.ts';
+import { checksVerdict, OUTCOME_MARK, outcomeOf } from '../analysis/verdict.ts';
+
+export { allTargetsHold, checksVerdict, OUTCOME_MARK, outcomeOf, VERDICT_WORDS } from '../analysis/verdict.ts';
 
 export type { KpiInterval, Outcome };
 
@@ -42,13 +45,6 @@ export type TargetInput = string | TargetSpec;
 const specOf = (t: TargetInput): { target: string; required?: boolean; targetKey?: string } =>
   typeof t === 'string' ? { target: t } : { target: t.target, required: t.required, targetKey: t.key };
 
-/** The outcome of a line, for lines written before outcomes existed (validation.json readers). */
-export function outcomeOf(c: Pick<Check, 'outcome' | 'target' | 'pass' | 'achieved'>): Outcome {
-  if (c.outcome) return c.outcome;
-  if (c.achieved === 'not measurable') return 'not-measurable';
-  if (c.target === null) return 'info';
-  return c.pass === true ? 'pass' : c.pass === false ? 'fail' : 'not-measurable';
-}
 
 /** A check against a KPI target on a single measured value (no interval: sizes, counts, shares). */
 export function targetCheck(metric: string, target: TargetInput, value: number | null | undefined, evidence?: unknown, note?: string): Check {
@@ -116,25 +112,7 @@ export function notMeasurable(metric: string, claim: TargetInput, reason: string
   return { metric, ...specOf(claim), value: null, achieved: 'not measurable', pass: null, outcome: 'not-measurable', note: reason };
 }
 
-/** The Production Ready verdict of a KPI table: yes / no / inconclusive with the blocking lines. */
-export function checksVerdict(checks: readonly Check[]): ProductionVerdict {
-  return productionVerdict(checks.map((c) => ({ metric: c.metric, outcome: outcomeOf(c), ...(c.required !== undefined ? { required: c.required } : {}), ...(c.note ? { note: c.note } : {}) })));
-}
 
-/** Every required target holds: the verdict is yes (kept for validation.json's allTargetsHold). */
-export function allTargetsHold(checks: readonly Check[]): boolean {
-  return checksVerdict(checks).verdict === 'yes';
-}
-
-/** The mark of an outcome in text tables; inconclusive has its own. */
-export const OUTCOME_MARK: Readonly<Record<Outcome, string>> = { pass: '✓', fail: '✗', inconclusive: '?', info: '·', 'not-measurable': 'n/a' };
-
-/** The verdict in words, for headings. */
-export const VERDICT_WORDS: Readonly<Record<ProductionVerdict['verdict'], string>> = {
-  yes: 'all required targets hold',
-  no: 'NOT all targets hold',
-  inconclusive: 'INCONCLUSIVE (no target fails, some intervals straddle their target)',
-};
 
 /** The roadmap-style table, one row per check. */
 export function formatChecks(title: string, checks: readonly Check[]): string {

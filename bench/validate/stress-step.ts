@@ -5,16 +5,16 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths.ts';
-import { STANDARD_MIX } from '../validate/comparison-run.ts';
-import type { Check } from '../validate/checks.ts';
-import type { ValidateContext } from '../validate/types.ts';
+import { STANDARD_MIX } from './comparison-run.ts';
+import type { Check } from './checks.ts';
+import type { ValidateContext } from './types.ts';
 import { validateScenario } from '../scenario/load.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
-import { readStressSection, resolveStressConfig, type StressConfig, type StressOverrides } from './config.ts';
-import { describeResult } from './capacity.ts';
-import { planStress } from './plan-stress.ts';
-import { executeStress } from './run-stress.ts';
-import type { StressFile } from './stress-file.ts';
+import { readStressSection, resolveStressConfig, type StressConfig, type StressOverrides } from '../stress/config.ts';
+import { describeResult } from '../stress/capacity.ts';
+import { planStress } from '../stress/plan-stress.ts';
+import { executeStress } from '../stress/run-stress.ts';
+import type { StressFile } from '../stress/stress-file.ts';
 
 export interface StressComparisonOptions {
   /** The file with the `stress` section; default scenarios/stress.json. */
