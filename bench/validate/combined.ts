@@ -102,7 +102,7 @@ export const combinedValidator: Validator = {
       infoCheck('Latency change (p99, all query types, geometric mean)', overall ? `${pct(overall.p99.change)}${ci(overall.p99.ciLow, overall.p99.ciHigh)}` : 'n/a', overall?.p99),
       infoCheck('Throughput change (closed-loop capacity)', `${capBefore.toFixed(1)} → ${capAfter.toFixed(1)} ops/s (${pct(capAfter / capBefore - 1)})`, { capacityResult: 'capacity/result.json' }),
       infoCheck('CPU utilization change (server CPU s per 1,000 ops)', `${analysis.cpu.baseline?.toFixed(2) ?? 'n/a'} → ${analysis.cpu.optimized?.toFixed(2) ?? 'n/a'} s (${pct(analysis.cpu.reduction === null ? null : -analysis.cpu.reduction)})`, analysis.cpu),
-      infoCheck('Memory utilization change (server PSS at window end)', `${analysis.memory.baseline === null ? 'n/a' : (analysis.memory.baseline / 2 ** 20).toFixed(0)} → ${analysis.memory.optimized === null ? 'n/a' : (analysis.memory.optimized / 2 ** 20).toFixed(0)} MiB (${pct(analysis.memory.reduction === null ? null : -analysis.memory.reduction)})`, analysis.memory),
+      infoCheck('Memory utilization change (server PSS, max of the samples taken while the load runs)', `${analysis.memory.baseline === null ? 'n/a' : (analysis.memory.baseline / 2 ** 20).toFixed(0)} → ${analysis.memory.optimized === null ? 'n/a' : (analysis.memory.optimized / 2 ** 20).toFixed(0)} MiB (${pct(analysis.memory.reduction === null ? null : -analysis.memory.reduction)})`, analysis.memory),
     ];
     return { checks, runResult: 'result.json', evidence: { cronRunsDuringComparison: cronRuns, offeredRate: rate, capacity: { before: capBefore, after: capAfter }, overhead: analysis, maintenance } };
   },

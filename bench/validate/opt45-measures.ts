@@ -139,8 +139,9 @@ export function workloadDbTimePerOperation(result: SegmentsAndTimelines, variant
   let n = 0;
   for (const s of result.segments) {
     if (s.variant !== variant || !(s.measuredSec > 0)) continue;
-    const ev = s.evidence as { available?: boolean; statements?: { available?: boolean; byType?: Record<string, { totalExecMs?: number; totalPlanMs?: number }> } } | null;
-    const byType = ev?.available && ev.statements?.available ? ev.statements.byType : undefined;
+    const ev = s.evidence as { available?: boolean; statements?: { available?: boolean; incomplete?: boolean; byType?: Record<string, { totalExecMs?: number; totalPlanMs?: number }> } } | null;
+    // A window in which pg_stat_statements evicted entries or was reset holds lower bounds: left out.
+    const byType = ev?.available && ev.statements?.available && !ev.statements.incomplete ? ev.statements.byType : undefined;
     const timeline = result.results.timelines.find((t) => t.key.variant === s.variant && t.key.repetition === s.repetition && t.key.queryType === '*');
     const segOps = timeline?.totals.ops ?? 0;
     if (!byType || !(segOps > 0)) continue;
