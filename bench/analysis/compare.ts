@@ -12,7 +12,7 @@ import seedrandom from 'seedrandom';
 import { pairedRatio } from './paired.ts';
 import type { Micros } from '../metrics/histogram.ts';
 import { ALL_QUERY_TYPES } from '../metrics/timeline.ts';
-import type { ComparisonRecord, MetricChangeRecord, QueryTypeComparisonRecord } from '../formats/run-records.ts';
+import type { ComparisonRecord, MetricChangeRecord, QueryTypeComparisonRecord, RepetitionSummaryRecord } from '../formats/run-records.ts';
 
 /** Metrics compared, in output order. */
 export const COMPARE_METRICS = ['p50', 'p95', 'p99', 'mean', 'throughput'] as const;
@@ -28,18 +28,8 @@ export const BETTER_WHEN: Readonly<Record<CompareMetric, 'lower' | 'higher'>> = 
   throughput: 'higher',
 };
 
-/** Summary of one (variant, repetition, query type). Latencies µs, throughput ops/s. */
-export interface RepetitionSummary {
-  variant: string;
-  repetition: number;
-  /** A query type, or the all-query-types aggregate `*` (compared as its own row, excluded from `overall`). */
-  queryType: string;
-  p50: Micros;
-  p95: Micros;
-  p99: Micros;
-  mean: Micros;
-  throughput: number;
-}
+/** Summary of one (variant, repetition, query type): latencies µs, throughput ops/s; `*` = all types (formats/run-records.ts). */
+export type RepetitionSummary = RepetitionSummaryRecord;
 
 /** Options of {@link compareVariants}. */
 export interface CompareOptions {

@@ -4,6 +4,7 @@ import { parseKpiTarget, type KpiTarget } from '../analysis/kpi.ts';
 import { rowsForScale } from '../dataset/model.ts';
 import { variantSchema } from '../db/schema.ts';
 import { OPEN_LOAD_DEFAULTS, type Scenario } from '../scenario/schema.ts';
+import type { LoadPlanRecord } from '../formats/run-records.ts';
 
 /** CLI overrides of `geobench run`; undefined = keep the scenario's value. */
 export interface RunOverrides {
@@ -18,16 +19,8 @@ export interface RunOverrides {
   readonly workers?: number | undefined;
 }
 
-export type LoadPlan =
-  | { readonly model: 'closed'; readonly connections: number }
-  | {
-      readonly model: 'open';
-      readonly rate: number;
-      readonly arrival: 'poisson' | 'uniform';
-      readonly connections: number;
-      readonly lateAfterMs: number;
-      readonly skipAfterMs?: number | undefined;
-    };
+/** The load model of a plan: the result file's own shape (formats/run-records.ts). */
+export type LoadPlan = LoadPlanRecord;
 
 export interface PlannedVariant {
   readonly name: string;

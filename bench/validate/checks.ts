@@ -1,6 +1,7 @@
 import { productionVerdict, decideOnInterval, type KpiInterval, type Outcome, type ProductionVerdict } from '../analysis/decision.ts';
 import { judge, parseKpiTarget, formatBesideTarget } from '../analysis/kpi.ts';
 import type { TargetSpec } from './targets.ts';
+import type { CheckRecord } from '../formats/validation-file.ts';
 import { checksVerdict, OUTCOME_MARK, outcomeOf } from '../analysis/verdict.ts';
 
 export { allTargetsHold, checksVerdict, OUTCOME_MARK, outcomeOf, VERDICT_WORDS } from '../analysis/verdict.ts';
@@ -10,34 +11,10 @@ export type { KpiInterval, Outcome };
 /**
  * One line of a validator's KPI table (the roadmap's "Métrica | Target | Achieved | ✓"): the
  * target comes from configuration, the achieved value from a measurement in this run — or the
- * line says why it was not measured. Never an invented value.
+ * line says why it was not measured. Never an invented value. Its shape is validation.json's
+ * (formats/validation-file.ts): what a validator builds is what the file records.
  */
-export interface Check {
-  /** Roadmap wording, e.g. "Storage Reduction". */
-  readonly metric: string;
-  /** The target as written (`storage_reduction > 35%`), or null for an informational line. */
-  readonly target: string | null;
-  /** Measured value in the target's canonical unit (µs, fraction, ops/s), or null. */
-  readonly value: number | null;
-  /** Human-readable achieved value. */
-  readonly achieved: string;
-  /** true only for outcome 'pass'; false for 'fail'; null otherwise (kept for validation.json readers). */
-  readonly pass: boolean | null;
-  /** pass / fail / inconclusive (interval straddles the target) / info / not-measurable. */
-  readonly outcome?: Outcome;
-  /** Comparative KPIs: the 95% interval of `value`, in the target's canonical unit. */
-  readonly interval?: KpiInterval;
-  /** Inconclusive: repetitions that would likely decide it at the observed mean and spread. */
-  readonly repetitionsToDecide?: number | null;
-  /** False for a roadmap claim that does not block Production Ready (targets file). Default true. */
-  readonly required?: boolean;
-  /** The targets-file key the target came from. */
-  readonly targetKey?: string;
-  /** Why a value is missing (not measurable on PostgreSQL, a step failed …). */
-  readonly note?: string;
-  /** Raw measurements behind the value (sizes, timings…), kept in the result file. */
-  readonly evidence?: unknown;
-}
+export type Check = CheckRecord;
 
 /** A target as a string (grammar) or as a targets-file entry. */
 export type TargetInput = string | TargetSpec;
