@@ -45,7 +45,7 @@ export function registerStress(program: Command): void {
     .option('--slo <type=duration>', 'p99 SLO of one query type, e.g. Q1=50ms (repeatable)', collect)
     .option('--error-limit <pct>', 'largest share of failed operations in a passing step, e.g. 1%')
     .option('--max-rate <ops>', 'highest rate the search offers (ops/s)', positive('max-rate'))
-    .option('--start-rate <ops>', 'first rate of the ramp (ops/s)', positive('start-rate'))
+    .option('--start-rate <ops>', 'first rate of the ramp (ops/s; default: a quarter of a 1.5 s closed-loop probe of each variant)', positive('start-rate'))
     .option('--step-seconds <s>', 'measured seconds per step', positive('step-seconds'))
     .option('--repeat <n>', 'repetitions of the steps around the knee', integerParser('repeat', 1, 20))
     .option('--connections <n>', 'client connections the arrivals are sent on', integerParser('connections', 1, 256))
@@ -66,7 +66,7 @@ export function registerStress(program: Command): void {
       assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
-      say(`stress ${runId}: scenario ${plan.scenario} (${plan.variants.map((v) => v.name).join(', ')}), SLO p99 < ${config.sloP99Us / 1000} ms, ${config.stepSeconds} s steps from ${config.startRate} up to ${config.maxRate} ops/s on ${plan.load.connections} connection(s), on ${server.display}`);
+      say(`stress ${runId}: scenario ${plan.scenario} (${plan.variants.map((v) => v.name).join(', ')}), SLO p99 < ${config.sloP99Us / 1000} ms, ${config.stepSeconds} s steps from ${config.startRate ?? '¼ of a closed-loop probe'} up to ${config.maxRate} ops/s on ${plan.load.connections} connection(s), on ${server.display}`);
       const { file, result } = await executeStress({
         plan, config, server, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR,
         log: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
