@@ -42,7 +42,7 @@ test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('a max-rate below the knee: "not reached: ≥ max-rate", never a capacity; report with the curve', async () => {
   await testDatabase();
-  const r = await runCli(['stress', scenarioFile, '--config', configFile, '--max-rate', '20', '--start-rate', '10', '--step-seconds', '1', '--repeat', '2', '--target', 'capacity_change >= 0%', '--out', out('max')]);
+  const r = await runCli(['stress', '--scenario-file', scenarioFile, '--config', configFile, '--max-rate', '20', '--start-rate', '10', '--step-seconds', '1', '--repeat', '2', '--target', 'capacity_change >= 0%', '--out', out('max')]);
   assert.is(r.code, 0, r.stderr.slice(-3000));
   assert.match(r.stdout, /baseline\s+not reached: ≥ 20 ops\/s/);
   const s = readStress(out('max'));
@@ -74,7 +74,7 @@ test('GiST index dropped: lower capacity, capacity change fail or inconclusive, 
   } finally {
     await c.end();
   }
-  const r = await runCli(['stress', scenarioFile, '--config', configFile, '--step-seconds', '1', '--repeat', '2', '--max-rate', '3000', '--target', 'capacity_change >= 0%', '--out', out('nogist')]);
+  const r = await runCli(['stress', '--scenario-file', scenarioFile, '--config', configFile, '--step-seconds', '1', '--repeat', '2', '--max-rate', '3000', '--target', 'capacity_change >= 0%', '--out', out('nogist')]);
   assert.ok(r.code === 0 || r.code === 1, r.stderr.slice(-3000));
   const s = readStress(out('nogist'));
   assert.is(s.status, 'complete', s.statusReason ?? '');

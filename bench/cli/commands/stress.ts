@@ -10,7 +10,7 @@ import { reportAfterRun } from './report.ts';
 import { newRunId } from './run.ts';
 import { PROJECT_ROOT, RESULTS_DIR, SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
-import { loadScenario } from '../../scenario/load.ts';
+import { listScenarios, loadScenario, loadScenarioFile } from '../../scenario/load.ts';
 import { planStress } from '../../stress/plan-stress.ts';
 import { readStressSection, resolveStressConfig } from '../../stress/config.ts';
 import { executeStress } from '../../stress/run-stress.ts';
@@ -32,14 +32,15 @@ const variantList = (raw: string): string[] => {
 export const DEFAULT_STRESS_CONFIG = path.join(PROJECT_ROOT, 'scenarios', 'stress.json');
 
 interface StressOpts {
-  config?: string; sloP99?: string; slo?: string[]; errorLimit?: string; maxRate?: number; startRate?: number; stepSeconds?: number;
+  config?: string; scenarioFile?: string; sloP99?: string; slo?: string[]; errorLimit?: string; maxRate?: number; startRate?: number; stepSeconds?: number;
   repeat?: number; connections?: number; target?: string; scale?: number; variants?: string[]; out?: string;
 }
 
 export function registerStress(program: Command): void {
   program.command('stress')
     .description('capacity at a latency SLO: an open-model search for the largest arrival rate each variant sustains (p99 under the SLO, errors under their limit, no backlog older than the SLO), interleaved; writes stress.json, charts and report.html (docs/stress.md)')
-    .argument('<scenario>', 'scenario name (see `geobench scenarios`) or path to a scenario module')
+    .argument('[scenario]', 'scenario name (see `geobench scenarios`); a file needs --scenario-file')
+    .option('--scenario-file <path>', 'search the scenario module in this .ts/.js file instead (inside the project, or an absolute path)')
     .option('--config <file>', 'file with the `stress` section (SLO and search limits)', DEFAULT_STRESS_CONFIG)
     .option('--slo-p99 <duration>', 'p99 SLO of the whole mix, e.g. 250ms')
     .option('--slo <type=duration>', 'p99 SLO of one query type, e.g. Q1=50ms (repeatable)', collect)
@@ -53,12 +54,15 @@ export function registerStress(program: Command): void {
     .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale)
     .option('--variants <list>', 'comma-separated subset of the scenario variants', variantList)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
-    .action(async (scenarioName: string, opts: StressOpts, cmd: Command) => {
+    .action(async (scenarioName: string | undefined, opts: StressOpts, cmd: Command) => {
+      if ((scenarioName === undefined) === (opts.scenarioFile === undefined)) {
+        throw new GeobenchError('give either a scenario name or --scenario-file <path>, not both or neither', { hint: `names: ${listScenarios().join(', ')}`, exitCode: 2 });
+      }
       const config = resolveStressConfig(readStressSection(path.resolve(opts.config ?? DEFAULT_STRESS_CONFIG)), {
         sloP99: opts.sloP99, slo: opts.slo, errorLimit: opts.errorLimit, maxRate: opts.maxRate, startRate: opts.startRate,
         stepSeconds: opts.stepSeconds, repetitions: opts.repeat, connections: opts.connections, target: opts.target,
       });
-      const scenario = await loadScenario(scenarioName);
+      const scenario = scenarioName !== undefined ? await loadScenario(scenarioName) : await loadScenarioFile(opts.scenarioFile!);
       const plan = planStress(scenario, config, { scale: opts.scale, variants: opts.variants });
       const runId = newRunId(`stress-${plan.scenario}`);
       const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
