@@ -103,7 +103,7 @@ export function stressChart(stress: StressFile, v: StressVariantRecord, index: n
 
 export const stressCharts = (stress: StressFile): ChartSpec[] => stress.variants.map((v, i) => stressChart(stress, v, i));
 
-/** The capacity-change comparisons as KPI rows (inconclusive shown as info with its reason until the shared verdicts land). */
+/** The capacity-change comparisons as KPI rows, with the shared three outcomes. */
 export function stressKpiRows(stress: StressFile): KpiRow[] {
   return stress.comparisons.map((c) => ({
     source: 'validation' as const,
@@ -111,8 +111,8 @@ export function stressKpiRows(stress: StressFile): KpiRow[] {
     scope: `${c.variant} vs ${c.baseline}`,
     target: c.target,
     achieved: c.text.replace(/ vs .*$/, ''),
-    verdict: c.decision === 'pass' ? 'pass' as const : c.decision === 'fail' ? 'fail' as const : 'info' as const,
-    note: c.decision === 'inconclusive' ? 'inconclusive: the capacity intervals straddle the target; more repetitions or a narrower tolerance would decide it' : null,
+    verdict: c.decision,
+    note: c.decision === 'inconclusive' ? 'the capacity-change interval straddles the target; a narrower capacity interval (more repetitions at the knee, a quieter machine) would decide it' : null,
   }));
 }
 
@@ -141,8 +141,8 @@ export function stressSectionHtml(stress: StressFile, charts: readonly ChartImag
   return html`<section id="stress"><h2>Capacity at the latency SLO</h2>
 <p>Search ${stress.status === 'complete' ? 'complete' : html`<span class="bad">incomplete</span> (${stress.statusReason ?? ''})`} in ${stress.elapsedSec.toFixed(0)} s on ${stress.target}; scenario ${stress.scenario}, scale ${stress.dataset.scale}.
 SLO: ${slo}; failed operations ≤ ${(100 * (stress.config.errorLimit as number)).toFixed(2)}%; no unsent backlog. See docs/stress.md for how to read it.</p>
-<table class="kv"><thead><tr><th>variant</th><th>capacity</th><th>steps</th></tr></thead><tbody>
-${stress.variants.map((v) => html`<tr><td>${v.name}</td><td>${v.text}</td><td>${v.steps.length}</td></tr>`)}
+<table class="kv"><thead><tr><th>variant</th><th>capacity</th><th>steps</th><th>ramp start (¼ of closed-loop ops/s)</th></tr></thead><tbody>
+${stress.variants.map((v) => html`<tr><td>${v.name}</td><td>${v.text}</td><td>${v.steps.length}</td><td>${v.closedLoopOpsPerSec ? `${fmtRate(v.startRate ?? 0)} (${cell(v.closedLoopOpsPerSec, 0)})` : v.startRate ? `${fmtRate(v.startRate)} (--start-rate)` : '—'}</td></tr>`)}
 </tbody></table>
 ${stress.comparisons.map((c) => html`<p>${c.variant} vs ${c.baseline}: capacity change ${c.text}</p>`)}
 ${charts.map(figure)}

@@ -21,7 +21,8 @@ export interface StressConfig {
   /** …but never longer than this. */
   readonly maxStepSeconds: number;
   readonly warmupSeconds: number;
-  readonly startRate: number;
+  /** First rate of the ramp; null = a quarter of a closed-loop probe of each variant (probe.ts). */
+  readonly startRate: number | null;
   readonly maxRate: number;
   /** Ramp factor per step (2 = doubling). */
   readonly growth: number;
@@ -81,7 +82,7 @@ const StressSectionSchema = z.object({
   minStepOps: z.number().int().min(1).max(1_000_000),
   maxStepSeconds: z.number().min(0.5).max(3600),
   warmupSeconds: z.number().min(0).max(600),
-  startRate: z.number().positive(),
+  startRate: z.union([z.number().positive(), z.literal('auto')]),
   maxRate: z.number().positive(),
   growth: z.number().min(1.2).max(10),
   tolerance: percent,
@@ -138,7 +139,7 @@ export function resolveStressConfig(section: StressSection, o: StressOverrides =
     minStepOps: section.minStepOps,
     maxStepSeconds: Math.max(section.maxStepSeconds, o.stepSeconds ?? section.stepSeconds),
     warmupSeconds: section.warmupSeconds,
-    startRate: o.startRate ?? section.startRate,
+    startRate: o.startRate ?? (section.startRate === 'auto' ? null : section.startRate),
     maxRate: o.maxRate ?? section.maxRate,
     growth: section.growth,
     tolerance: parsePercent(section.tolerance),
@@ -152,6 +153,6 @@ export function resolveStressConfig(section: StressSection, o: StressOverrides =
       return t;
     }),
   };
-  if (config.startRate > config.maxRate) throw usage(`the start rate ${config.startRate} ops/s is above --max-rate ${config.maxRate} ops/s`);
+  if (config.startRate !== null && config.startRate > config.maxRate) throw usage(`the start rate ${config.startRate} ops/s is above --max-rate ${config.maxRate} ops/s`);
   return config;
 }

@@ -9,7 +9,8 @@ import type { StressConfig } from './config.ts';
  */
 export function planStress(scenario: Scenario, config: StressConfig, o: { scale?: number | undefined; variants?: readonly string[] | undefined } = {}): RunPlan {
   return planRun(scenario, {
-    rate: config.startRate,
+    // Each step sets its own rate; this one only selects the open model.
+    rate: config.startRate ?? Math.min(50, config.maxRate),
     connections: config.connections,
     workers: config.workers,
     warmupSec: config.warmupSeconds,

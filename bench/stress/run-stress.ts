@@ -13,15 +13,18 @@ import { SegmentRunner } from '../load/runner.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { capacityChange, describeResult, type CapacityChange } from './capacity.ts';
 import type { StressConfig } from './config.ts';
-import { nextStep, type Observation, type SearchResult } from './search.ts';
+import { probeClosedLoop, startRateFrom } from './probe.ts';
+import { nextStep, type Observation, type SearchLimits, type SearchResult } from './search.ts';
 import { StepEvidenceRecorder } from './step-evidence.ts';
 import { judgeStep } from './step-judgement.ts';
 import { runStep, stepSecondsAt } from './step-run.ts';
 import { toStepRecord, type StressFile, type StressStepRecord, type StressVariantRecord } from './stress-file.ts';
 
 export const STRESS_FILE = 'stress.json';
-/** Safety stop per variant (a normal search needs 12–20 steps). */
+/** Safety stop per variant (a search needs 9–15 steps, up to ~20 with noise at the knee; see the unit tests). */
 const MAX_STEPS = 24;
+/** Start rate when the closed-loop probe measured nothing; the floor of the search is this ÷ growth⁴ (3.1 ops/s). */
+const FALLBACK_START_RATE = 50;
 
 export interface ExecuteStressOptions {
   readonly plan: RunPlan;
@@ -48,17 +51,33 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
   const evidenceClient = await connect(o.server, 'geobench-stress-evidence');
   const sampleClient = await connect(o.server, 'geobench-stress-waits');
   const recorder = new StepEvidenceRecorder(evidenceClient, sampleClient);
-  const limits = { startRate: config.startRate, maxRate: config.maxRate, growth: config.growth, tolerance: config.tolerance, repetitions: config.repetitions, maxSteps: MAX_STEPS };
+  const limitsOf = new Map<string, SearchLimits>();
+  const probes = new Map<string, number | null>();
   const observations = new Map<string, Observation[]>(prepared.map((v) => [v.name, []]));
   const steps = new Map<string, StressStepRecord[]>(prepared.map((v) => [v.name, []]));
   const results = new Map<string, SearchResult>();
   let stepIndex = 0;
   try {
+    for (const variant of prepared) {
+      if (runner.stopped) break;
+      let startRate = config.startRate;
+      const floorRate = Math.min(config.startRate ?? FALLBACK_START_RATE, config.maxRate) / config.growth ** 4;
+      if (startRate === null) {
+        const segment = { index: stepIndex, repetition: stepIndex + 1, variant: variant.name, orderInRepetition: 0 };
+        stepIndex++;
+        const closed = await probeClosedLoop(runner, plan, variant, segment);
+        await removeWorkloadWrites(variant.target);
+        probes.set(variant.name, closed);
+        startRate = closed === null ? Math.min(FALLBACK_START_RATE, config.maxRate) : startRateFrom(closed, floorRate, config.maxRate);
+        log(`  ${variant.name}: closed-loop probe ${closed === null ? 'measured nothing' : `${closed.toFixed(0)} ops/s`} → ramp from ${startRate} ops/s`);
+      }
+      limitsOf.set(variant.name, { startRate, maxRate: config.maxRate, growth: config.growth, tolerance: config.tolerance, repetitions: config.repetitions, floorRate, maxSteps: MAX_STEPS });
+    }
     for (let round = 0; results.size < prepared.length && !runner.stopped; round++) {
       const order = round % 2 === 0 ? prepared : [...prepared].reverse();
       for (const variant of order) {
         if (results.has(variant.name) || runner.stopped) continue;
-        const next = nextStep(observations.get(variant.name)!, limits);
+        const next = nextStep(observations.get(variant.name)!, limitsOf.get(variant.name)!);
         if (next.kind === 'done') {
           results.set(variant.name, next.result);
           log(`  ${variant.name}: ${describeResult(next.result)}`);
@@ -87,7 +106,8 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
     const result = results.get(v.name) ?? null;
     return {
       name: v.name, schema: v.schema, migrateTo: plan.variants.find((x) => x.name === v.name)!.migrateTo,
-      result, text: result ? describeResult(result) : 'not finished', steps: steps.get(v.name)!,
+      result, text: result ? describeResult(result) : 'not finished',
+      closedLoopOpsPerSec: probes.get(v.name) ?? null, startRate: limitsOf.get(v.name)?.startRate ?? null, steps: steps.get(v.name)!,
     };
   });
   const base = results.get(plan.baseline);
@@ -112,7 +132,7 @@ export async function executeStress(o: ExecuteStressOptions): Promise<{ file: st
     baseline: plan.baseline,
     config: {
       sloP99Us: config.sloP99Us, sloPerTypeUs: config.sloPerTypeUs, stepSeconds: config.stepSeconds, minStepOps: config.minStepOps, maxStepSeconds: config.maxStepSeconds,
-      warmupSeconds: config.warmupSeconds, startRate: config.startRate, maxRate: config.maxRate, growth: config.growth,
+      warmupSeconds: config.warmupSeconds, startRate: config.startRate ?? 'auto', maxRate: config.maxRate, growth: config.growth,
       tolerance: config.tolerance, repetitions: config.repetitions, errorLimit: config.errorLimit, connections: plan.load.connections,
       workers: plan.workerConnections.length, harnessCpuLimit: config.harnessCpuLimit, capacityChangeTarget: config.capacityChangeTarget.source,
     },

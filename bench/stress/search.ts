@@ -2,13 +2,18 @@
  * The capacity search of one variant, as a pure function of the steps observed so far: which rate
  * to offer next, or the result. Being stateless it is replayable and unit-tested with exact values.
  *
- * 1. Ramp: start rate × growth per step (capped at max-rate) until a step fails.
- * 2. Bisect the bracket (highest passing rate, lowest failing rate) at its geometric midpoint until
- *    high/low − 1 ≤ tolerance. A rate observed several times counts by majority (a tie fails).
- * 3. Confirm: repeat both ends of the bracket until each has `repetitions` observations; a flipped
- *    end reopens the search. Then the capacity interval is [highest rate whose every step passed,
- *    lowest rate above it whose every step failed]: mixed rates (noise at the knee) lie inside it.
+ * Every decision reads the monotone pass-probability fit of all steps so far (pass-model.ts), so a
+ * rate observed several times counts by its pass share and noise at the knee is pooled, not voted.
+ * 1. Ramp: start rate (a quarter of a measured closed-loop throughput, see probe.ts) × growth per
+ *    step, capped at max-rate, until a step fails; below the start rate by ÷ growth if it fails.
+ * 2. Bisect the fitted bracket (highest rate with p > ½, lowest with p ≤ ½) at its geometric
+ *    midpoint until high/low − 1 ≤ tolerance. Each new rate is probed once.
+ * 3. Confirm: repeat both ends of the bracket until each has `repetitions` steps. A flipped end moves
+ *    the bracket to a neighbouring rate already observed (confirmed in turn); no re-bisection.
+ * 4. The capacity interval: [highest rate that surely passes (fitted p ≥ 0.8), lowest rate that
+ *    surely fails (p ≤ 0.2)); if either is missing, one more rate beyond the bracket is probed.
  */
+import { fitPassProbability, noiseInterval, SURE_PASS, type FittedRate, type RateTally } from './pass-model.ts';
 import type { StepOutcome } from './step-judgement.ts';
 
 export interface Observation {
@@ -22,12 +27,11 @@ export interface SearchLimits {
   readonly growth: number;
   readonly tolerance: number;
   readonly repetitions: number;
-    /** Safety stop: at most this many steps per variant. */
+  /** Lowest rate the search tries when even the start rate fails. */
+  readonly floorRate: number;
+  /** Safety stop: at most this many steps per variant. */
   readonly maxSteps: number;
 }
-
-/** Lowest rate the search tries when even the start rate fails. */
-export const floorRateOf = (l: Pick<SearchLimits, 'startRate' | 'growth'>): number => l.startRate / l.growth ** 4;
 
 export type SearchResult =
   /** The knee lies in [low, high) ops/s. */
@@ -43,14 +47,9 @@ export type SearchResult =
 
 export type SearchNext = { readonly kind: 'probe'; readonly rate: number; readonly phase: 'ramp' | 'bisect' | 'confirm' } | { readonly kind: 'done'; readonly result: SearchResult };
 
-interface Tally {
-  readonly rate: number;
-  readonly passes: number;
-  readonly fails: number;
-}
 
-/** Observations per distinct rate, ascending. Harness-bound steps are handled before this. */
-export function tallies(observations: readonly Observation[]): Tally[] {
+/** Steps per distinct rate, ascending. Harness-bound steps are handled before this. */
+export function tallies(observations: readonly Observation[]): RateTally[] {
   const map = new Map<number, { passes: number; fails: number }>();
   for (const o of observations) {
     const t = map.get(o.rate) ?? { passes: 0, fails: 0 };
@@ -67,53 +66,58 @@ export function roundRate(rate: number): number {
   return Number((Math.round(rate / magnitude) * magnitude).toPrecision(3));
 }
 
-/** The bracket by majority: lowest majority-failing rate, highest majority-passing rate below it. */
-function bracket(ts: readonly Tally[]): { lo: Tally | undefined; hi: Tally | undefined } {
-  const hi = ts.find((t) => t.fails >= t.passes);
-  const below = ts.filter((t) => t.passes > t.fails && (hi === undefined || t.rate < hi.rate));
-  return { lo: below[below.length - 1], hi };
+/** The fitted bracket: highest rate with pass probability > ½, lowest rate with ≤ ½ (a tie fails). */
+function bracket(fit: readonly FittedRate[]): { lo: FittedRate | undefined; hi: FittedRate | undefined } {
+  const hi = fit.find((f) => f.p <= 0.5);
+  return { lo: fit.filter((f) => f.p > 0.5).at(-1), hi };
 }
 
-/** The capacity interval once the search has closed (see the module comment). */
-export function capacityInterval(ts: readonly Tally[], hiRate: number): { low: number; high: number } {
-  const allFail = ts.filter((t) => t.passes === 0 && t.rate <= hiRate);
-  const upper = allFail.length > 0 ? allFail[0]!.rate : hiRate;
-  const allPass = ts.filter((t) => t.fails === 0 && t.rate < upper);
-  return { low: allPass.length > 0 ? allPass[allPass.length - 1]!.rate : 0, high: upper };
-}
+const probe = (rate: number, phase: 'ramp' | 'bisect' | 'confirm'): SearchNext => ({ kind: 'probe', rate, phase });
+const done = (result: SearchResult): SearchNext => ({ kind: 'done', result });
 
 export function nextStep(observations: readonly Observation[], l: SearchLimits): SearchNext {
   const harness = observations.filter((o) => o.outcome === 'harness-bound').map((o) => o.rate);
   const clean = observations.filter((o) => o.outcome !== 'harness-bound');
-  const ts = tallies(clean);
-  const { lo, hi } = bracket(ts);
+  const fit = fitPassProbability(tallies(clean));
   if (harness.length > 0) {
     const atRate = Math.min(...harness);
-    const passed = ts.filter((t) => t.fails === 0 && t.rate < atRate);
-    return { kind: 'done', result: { kind: 'harness-bound', low: passed.length ? passed[passed.length - 1]!.rate : 0, atRate } };
+    const passed = fit.filter((f) => f.p >= SURE_PASS && f.rate < atRate);
+    return done({ kind: 'harness-bound', low: passed.at(-1)?.rate ?? 0, atRate });
   }
-  const count = (rate: number): number => clean.filter((o) => o.rate === rate).length;
+  const { lo, hi } = bracket(fit);
+  const sure = noiseInterval(fit);
   if (observations.length >= l.maxSteps) {
-    return { kind: 'done', result: { kind: 'unfinished', low: lo?.rate ?? 0, high: hi?.rate ?? Number.POSITIVE_INFINITY } };
+    return done({ kind: 'unfinished', low: sure.low ?? lo?.rate ?? 0, high: sure.high ?? hi?.rate ?? Number.POSITIVE_INFINITY });
   }
+  const count = (f: RateTally): number => f.passes + f.fails;
+  const floor = roundRate(l.floorRate);
   if (!hi) {
-    if (!lo) return { kind: 'probe', rate: roundRate(Math.min(l.startRate, l.maxRate)), phase: 'ramp' };
-    if (lo.rate < l.maxRate) return { kind: 'probe', rate: roundRate(Math.min(lo.rate * l.growth, l.maxRate)), phase: 'ramp' };
-    if (count(lo.rate) < l.repetitions) return { kind: 'probe', rate: lo.rate, phase: 'confirm' };
-    return { kind: 'done', result: { kind: 'not-reached', low: lo.rate } };
+    if (!lo) return probe(roundRate(Math.min(l.startRate, l.maxRate)), 'ramp');
+    if (lo.rate < l.maxRate) return probe(roundRate(Math.min(lo.rate * l.growth, l.maxRate)), 'ramp');
+    if (count(lo) < l.repetitions) return probe(lo.rate, 'confirm');
+    return done({ kind: 'not-reached', low: lo.rate });
   }
   if (!lo) {
-    const floor = floorRateOf(l);
-    if (hi.rate <= roundRate(floor)) return { kind: 'done', result: { kind: 'below-floor', high: hi.rate } };
-    return { kind: 'probe', rate: roundRate(Math.max(hi.rate / l.growth, floor)), phase: 'ramp' };
+    if (hi.rate <= floor) return done({ kind: 'below-floor', high: hi.rate });
+    return probe(roundRate(Math.max(fit[0]!.rate / l.growth, floor)), 'ramp');
   }
   if (hi.rate / lo.rate - 1 > l.tolerance) {
     const mid = roundRate(Math.sqrt(lo.rate * hi.rate));
     // Rounding can land on an end of a narrow bracket: confirm instead of re-probing it.
-    if (mid > lo.rate && mid < hi.rate) return { kind: 'probe', rate: mid, phase: 'bisect' };
+    if (mid > lo.rate && mid < hi.rate) return probe(mid, 'bisect');
   }
-  if (count(lo.rate) < l.repetitions) return { kind: 'probe', rate: lo.rate, phase: 'confirm' };
-  if (count(hi.rate) < l.repetitions) return { kind: 'probe', rate: hi.rate, phase: 'confirm' };
-  const { low, high } = capacityInterval(ts, hi.rate);
-  return { kind: 'done', result: { kind: 'capacity', low, high, estimate: low > 0 ? Math.sqrt(low * high) : high / 2 } };
+  if (count(lo) < l.repetitions) return probe(lo.rate, 'confirm');
+  if (count(hi) < l.repetitions) return probe(hi.rate, 'confirm');
+  // Both ends confirmed; the interval needs a sure pass below and a sure fail above.
+  if (sure.low === undefined) {
+    const lowest = fit[0]!.rate;
+    if (lowest <= floor) return done({ kind: 'capacity', low: 0, high: sure.high ?? hi.rate, estimate: (sure.high ?? hi.rate) / 2 });
+    return probe(roundRate(Math.max(lowest / l.growth, floor)), 'ramp');
+  }
+  if (sure.high === undefined) {
+    const highest = fit.at(-1)!.rate;
+    if (highest >= l.maxRate) return done({ kind: 'unfinished', low: sure.low, high: Number.POSITIVE_INFINITY });
+    return probe(roundRate(Math.min(highest * l.growth, l.maxRate)), 'ramp');
+  }
+  return done({ kind: 'capacity', low: sure.low, high: sure.high, estimate: Math.sqrt(sure.low * sure.high) });
 }

@@ -43,6 +43,10 @@ export interface StressVariantRecord {
   readonly migrateTo: string;
   readonly result: SearchResult | null;
   readonly text: string;
+  /** Successful ops/s of the short closed-loop probe that set the start rate (null: not probed). */
+  readonly closedLoopOpsPerSec?: number | null;
+  /** First rate of this variant's ramp. */
+  readonly startRate?: number | null;
   readonly steps: readonly StressStepRecord[];
 }
 

@@ -7,6 +7,7 @@ import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect } from '../../bench/db/connect.ts';
 import type { StressFile } from '../../bench/stress/stress-file.ts';
+import { startRateFrom } from '../../bench/stress/probe.ts';
 
 /**
  * `geobench stress` on a real cluster, kept short (1 s steps): a max-rate below the knee is
@@ -73,10 +74,16 @@ test('GiST index dropped: lower capacity, capacity change fail or inconclusive, 
   } finally {
     await c.end();
   }
-  const r = await runCli(['stress', '--scenario-file', scenarioFile, '--config', configFile, '--step-seconds', '1', '--repeat', '2', '--start-rate', '25', '--max-rate', '3000', '--target', 'capacity_change >= 0%', '--out', out('nogist')]);
+  const r = await runCli(['stress', '--scenario-file', scenarioFile, '--config', configFile, '--step-seconds', '1', '--repeat', '2', '--max-rate', '3000', '--target', 'capacity_change >= 0%', '--out', out('nogist')]);
   assert.ok(r.code === 0 || r.code === 1, r.stderr.slice(-3000));
   const s = readStress(out('nogist'));
   assert.is(s.status, 'complete', s.statusReason ?? '');
+  // No --start-rate: each variant's ramp starts at a quarter of its closed-loop probe.
+  for (const v of s.variants) {
+    assert.ok(v.closedLoopOpsPerSec !== null && v.closedLoopOpsPerSec !== undefined && v.closedLoopOpsPerSec > 0, `${v.name} probed`);
+    assert.is(v.startRate, startRateFrom(v.closedLoopOpsPerSec!, 50 / 16, 3000));
+    assert.is(v.steps[0]!.offeredRate, v.startRate);
+  }
   const base = s.variants.find((v) => v.name === 'baseline')!.result!;
   const slow = s.variants.find((v) => v.name === 'nogist')!.result!;
   assert.is(slow.kind, 'capacity', JSON.stringify(slow));

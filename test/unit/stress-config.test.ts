@@ -41,6 +41,11 @@ test('the shipped scenarios/stress.json is valid and resolves', () => {
   assert.is(c.errorLimit, 0.01);
   assert.is(c.tolerance, 0.1);
   assert.is(c.capacityChangeTarget.metric, 'capacity_change');
+  assert.is(c.startRate, null, '"auto": the ramp starts from a closed-loop probe');
+});
+
+test('--start-rate replaces the probe', () => {
+  assert.is(resolveStressConfig(readStressSection(shipped), { startRate: 120 }).startRate, 120);
 });
 
 test('flags override the file', () => {
@@ -53,7 +58,7 @@ test('bad flags and bad files exit 2 naming the problem', () => {
   exit2(() => resolveStressConfig(section, { sloP99: 'fast' }), /--slo-p99: "fast" is not a duration/);
   exit2(() => resolveStressConfig(section, { slo: ['Q1:5ms'] }), /--slo Q1:5ms: expected TYPE=duration/);
   exit2(() => resolveStressConfig(section, { target: 'p99 < 5ms' }), /--target: the target must be on capacity_change/);
-  exit2(() => resolveStressConfig(section, { maxRate: 10 }), /start rate 50 ops\/s is above --max-rate 10/);
+  exit2(() => resolveStressConfig(section, { startRate: 50, maxRate: 10 }), /start rate 50 ops\/s is above --max-rate 10/);
   const base = JSON.parse(fs.readFileSync(shipped, 'utf8'));
   exit2(() => readStressSection(write('bad-slo.json', { stress: { ...base.stress, sloP99: '250' } })), /bad-slo\.json: stress\.sloP99: a duration/);
   exit2(() => readStressSection(write('unknown.json', { stress: { ...base.stress, sloP95: '1s' } })), /unknown\.json: .*sloP95/);

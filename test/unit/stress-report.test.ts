@@ -47,4 +47,13 @@ test('stressKpiRows and the section: outcomes carried, names escaped', () => {
   assert.match(html, /CPU 7, LWLock:BufferMapping 1/);
 });
 
+test('an inconclusive capacity change is the shared inconclusive verdict (not an info row); the probe start is shown', () => {
+  const base = file([{ ...variant('baseline', { kind: 'capacity', low: 200, high: 400, estimate: 283 }), closedLoopOpsPerSec: 812.4, startRate: 203 }]);
+  const s: StressFile = { ...base, comparisons: [{ ...base.comparisons[0]!, low: -0.2, high: 0.3, estimate: 0.05, decision: 'inconclusive', text: '+5% [-20%, +30%] vs capacity_change >= 0%: inconclusive' }] };
+  const rows = stressKpiRows(s);
+  assert.equal(rows.map((r) => r.verdict), ['inconclusive']);
+  assert.match(rows[0]!.note ?? '', /straddles the target/);
+  assert.match(stressSectionHtml(s, []).text, /<td>203 \(812\)<\/td>/);
+});
+
 test.run();

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { capacityInterval, nextStep, roundRate, tallies, type Observation, type SearchLimits, type SearchNext } from '../../bench/stress/search.ts';
+import { nextStep, roundRate, tallies, type Observation, type SearchLimits, type SearchNext } from '../../bench/stress/search.ts';
 import type { StepOutcome } from '../../bench/stress/step-judgement.ts';
 
-const limits: SearchLimits = { startRate: 50, maxRate: 20000, growth: 2, tolerance: 0.1, repetitions: 3, maxSteps: 40 };
+const limits: SearchLimits = { startRate: 50, maxRate: 20000, growth: 2, tolerance: 0.1, repetitions: 3, floorRate: 50 / 16, maxSteps: 40 };
 
 /** Drives the search against a simulated variant; returns the probes and the final answer. */
 function simulate(outcomeAt: (rate: number, nth: number) => StepOutcome, l: SearchLimits = limits): { probes: string[]; done: SearchNext } {
@@ -83,13 +83,58 @@ test('the step budget stops a search that cannot close', () => {
   assert.equal(done.kind === 'done' ? done.result.kind : '', 'unfinished');
 });
 
-test('tallies and capacityInterval: mixed rates lie inside the interval', () => {
-  const ts = tallies([
-    { rate: 100, outcome: 'pass' }, { rate: 200, outcome: 'pass' }, { rate: 200, outcome: 'fail' }, { rate: 200, outcome: 'pass' },
-    { rate: 300, outcome: 'fail' }, { rate: 400, outcome: 'fail' },
-  ]);
-  assert.equal(ts, [{ rate: 100, passes: 1, fails: 0 }, { rate: 200, passes: 2, fails: 1 }, { rate: 300, passes: 0, fails: 1 }, { rate: 400, passes: 0, fails: 1 }]);
-  assert.equal(capacityInterval(ts, 300), { low: 100, high: 300 });
+/** Seeded uniform [0, 1) (mulberry32), so the simulations below are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A noisy knee: a step at `rate` passes with probability 1 / (1 + (rate/knee)^(1/s)) — ½ at the
+ * knee, 0.88 at 10% below it and 0.12 at 10% above it for s = 0.05, so outcomes flip across a
+ * whole tolerance bracket. Knees log-uniform over 20…5,000 ops/s; the start rate anywhere from 0.3
+ * to 1.1 × the knee (a quarter of a closed-loop throughput lands there).
+ */
+function noisyKneeRuns(s: number, seeds: number, maxSteps: number): { covered: number; capacities: number; longest: number } {
+  let covered = 0;
+  let capacities = 0;
+  let longest = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const random = seeded(seed);
+    const knee = 20 * 250 ** random();
+    const l = { ...limits, startRate: knee * (0.3 + 0.8 * random()), maxSteps };
+    const { probes, done } = simulate((rate) => (random() < 1 / (1 + (rate / knee) ** (1 / s)) ? 'pass' : 'fail'), l);
+    longest = Math.max(longest, probes.length);
+    if (done.kind === 'done' && done.result.kind === 'capacity') {
+      capacities++;
+      if (done.result.low <= knee && knee <= done.result.high) covered++;
+    }
+  }
+  return { covered, capacities, longest };
+}
+
+test('a noisy knee (seeded): the interval covers the true knee in ≥ 90% of 500 searches, each within its 24-step budget', () => {
+  const { covered, capacities, longest } = noisyKneeRuns(0.05, 500, 24);
+  assert.ok(longest <= 24, `longest search ${longest} steps`);
+  assert.ok(capacities >= 495, `${capacities} of 500 searches ended with a capacity`);
+  assert.ok(covered >= 0.9 * 500, `covered in ${covered} of 500`);
+});
+
+test('a pass above a fail does not reopen the search: pooled, the bracket stays, the mixed rate lies inside', () => {
+  // Ramp 50…400; 400 fails; 283 passes; 336 fails; 308 passes once then fails twice.
+  const seen = new Map<number, number>();
+  const { done } = simulate((r) => {
+    const nth = seen.get(r) ?? 0;
+    seen.set(r, nth + 1);
+    if (r === 308) return nth === 0 ? 'pass' : 'fail';
+    return kneeAt300(r);
+  });
+  assert.equal(done, { kind: 'done', result: { kind: 'capacity', low: 283, high: 336, estimate: Math.sqrt(283 * 336) } });
 });
 
 test.run();

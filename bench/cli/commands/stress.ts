@@ -32,7 +32,7 @@ const variantList = (raw: string): string[] => {
 export const DEFAULT_STRESS_CONFIG = path.join(PROJECT_ROOT, 'scenarios', 'stress.json');
 
 interface StressOpts {
-  scenarioFile?: string; config?: string; sloP99?: string; slo?: string[]; errorLimit?: string; maxRate?: number; startRate?: number; stepSeconds?: number;
+  config?: string; scenarioFile?: string; sloP99?: string; slo?: string[]; errorLimit?: string; maxRate?: number; startRate?: number; stepSeconds?: number;
   repeat?: number; connections?: number; target?: string; scale?: number; variants?: string[]; out?: string;
 }
 
@@ -40,13 +40,13 @@ export function registerStress(program: Command): void {
   program.command('stress')
     .description('capacity at a latency SLO: an open-model search for the largest arrival rate each variant sustains (p99 under the SLO, errors under their limit, no backlog older than the SLO), interleaved; writes stress.json, charts and report.html (docs/stress.md)')
     .argument('[scenario]', 'scenario name (see `geobench scenarios`); a file needs --scenario-file')
-    .option('--scenario-file <path>', 'use the scenario module in this .ts/.js file instead (inside the project, or an absolute path)')
+    .option('--scenario-file <path>', 'search the scenario module in this .ts/.js file instead (inside the project, or an absolute path)')
     .option('--config <file>', 'file with the `stress` section (SLO and search limits)', DEFAULT_STRESS_CONFIG)
     .option('--slo-p99 <duration>', 'p99 SLO of the whole mix, e.g. 250ms')
     .option('--slo <type=duration>', 'p99 SLO of one query type, e.g. Q1=50ms (repeatable)', collect)
     .option('--error-limit <pct>', 'largest share of failed operations in a passing step, e.g. 1%')
     .option('--max-rate <ops>', 'highest rate the search offers (ops/s)', positive('max-rate'))
-    .option('--start-rate <ops>', 'first rate of the ramp (ops/s)', positive('start-rate'))
+    .option('--start-rate <ops>', 'first rate of the ramp (ops/s; default: a quarter of a 1.5 s closed-loop probe of each variant)', positive('start-rate'))
     .option('--step-seconds <s>', 'measured seconds per step', positive('step-seconds'))
     .option('--repeat <n>', 'repetitions of the steps around the knee', integerParser('repeat', 1, 20))
     .option('--connections <n>', 'client connections the arrivals are sent on', integerParser('connections', 1, 256))
@@ -55,13 +55,13 @@ export function registerStress(program: Command): void {
     .option('--variants <list>', 'comma-separated subset of the scenario variants', variantList)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .action(async (scenarioName: string | undefined, opts: StressOpts, cmd: Command) => {
+      if ((scenarioName === undefined) === (opts.scenarioFile === undefined)) {
+        throw new GeobenchError('give either a scenario name or --scenario-file <path>, not both or neither', { hint: `names: ${listScenarios().join(', ')}`, exitCode: 2 });
+      }
       const config = resolveStressConfig(readStressSection(path.resolve(opts.config ?? DEFAULT_STRESS_CONFIG)), {
         sloP99: opts.sloP99, slo: opts.slo, errorLimit: opts.errorLimit, maxRate: opts.maxRate, startRate: opts.startRate,
         stepSeconds: opts.stepSeconds, repetitions: opts.repeat, connections: opts.connections, target: opts.target,
       });
-      if ((scenarioName === undefined) === (opts.scenarioFile === undefined)) {
-        throw new GeobenchError('give either a scenario name or --scenario-file <path>, not both or neither', { hint: `names: ${listScenarios().join(', ')}`, exitCode: 2 });
-      }
       const scenario = scenarioName !== undefined ? await loadScenario(scenarioName) : await loadScenarioFile(opts.scenarioFile!);
       const plan = planStress(scenario, config, { scale: opts.scale, variants: opts.variants });
       const runId = newRunId(`stress-${plan.scenario}`);
@@ -70,7 +70,7 @@ export function registerStress(program: Command): void {
       assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
-      say(`stress ${runId}: scenario ${plan.scenario} (${plan.variants.map((v) => v.name).join(', ')}), SLO p99 < ${config.sloP99Us / 1000} ms, ${config.stepSeconds} s steps from ${config.startRate} up to ${config.maxRate} ops/s on ${plan.load.connections} connection(s), on ${server.display}`);
+      say(`stress ${runId}: scenario ${plan.scenario} (${plan.variants.map((v) => v.name).join(', ')}), SLO p99 < ${config.sloP99Us / 1000} ms, ${config.stepSeconds} s steps from ${config.startRate ?? '¼ of a closed-loop probe'} up to ${config.maxRate} ops/s on ${plan.load.connections} connection(s), on ${server.display}`);
       const { file, result } = await executeStress({
         plan, config, server, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR,
         log: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
