@@ -8,13 +8,13 @@ import { ledgerDdl, ledgerTable, manifestTable, searchPath } from '../db/schema.
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
 import { splitStatements } from '../migrate/sql-split.ts';
-import { createWorkerPool } from '../runtime/pool.ts';
-import { Checksum, type ChecksumValue } from './checksum.ts';
+import type { ChecksumValue } from './checksum.ts';
+import { checksumByChunks } from './chunk-checksums.ts';
 import { countingTransform } from './copy-row-counter.ts';
 import { COPY_COLUMNS } from './generator.ts';
 import { importSelect, parseColumnMap, parseImportSource, resolveColumns, sizeQuery, type BaselineColumn, type ImportSource, type Sample, type SourceColumn } from './import-source.ts';
 import { IMPORTED_GENERATOR_VERSION, manifestDdl, type ImportProvenance } from './manifest.ts';
-import { CHUNK_ROWS, ROWS_AT_SCALE_1, chunkCount } from './model.ts';
+import { CHUNK_ROWS, ROWS_AT_SCALE_1 } from './model.ts';
 import { writeParamSample } from './param-sample.ts';
 
 export interface ImportOptions {
@@ -170,24 +170,6 @@ export async function importDataset(source: DbTarget, target: DbTarget, options:
     await reader.end().catch(() => {});
     await loader.end().catch(() => {});
     await admin.end().catch(() => {});
-  }
-}
-
-/** Per-chunk checksums of the imported rows, by the verifier's own code (dataset/worker.ts verifyRange). */
-async function checksumByChunks(target: DbTarget, rows: number, workers: number): Promise<{ total: ChecksumValue; perChunk: ChecksumValue[] }> {
-  const chunks = chunkCount(rows);
-  const pool = createWorkerPool(new URL('./worker.ts', import.meta.url), workers);
-  try {
-    const tasks: Array<Promise<ChecksumValue[]>> = [];
-    for (let from = 0; from < chunks; from += 25) {
-      tasks.push(pool.run<ChecksumValue[]>('verifyRange', { client: target.client, schema: target.schema, fromChunk: from, toChunk: Math.min(chunks, from + 25) }));
-    }
-    const perChunk = (await Promise.all(tasks)).flat();
-    const total = new Checksum();
-    perChunk.forEach((c) => total.add(c));
-    return { total: total.value(), perChunk };
-  } finally {
-    await pool.destroy().catch(() => {});
   }
 }
 

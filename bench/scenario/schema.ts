@@ -65,8 +65,11 @@ export const ScenarioSchema = z
     name,
     description: z.string().min(1),
     dataset: z.strictObject({
+      /** For an imported dataset: its rows / 12,400,000, as `geobench dataset info` prints (prepare checks it). */
       scale: z.number().positive().max(10),
       seed: z.number().int().nonnegative(),
+      /** A schema filled by `geobench dataset import`: every variant gets a copy of that data instead of generated rows. */
+      import: z.string().regex(/^geobench(_[a-z0-9_]{1,40})?$/, 'one of geobench\'s own schemas (geobench or geobench_<name>)').optional(),
     }),
     variants: z.array(VariantSchema).min(1).max(8),
     /** The variant the others are compared with (default: the first). */
