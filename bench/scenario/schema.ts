@@ -74,7 +74,9 @@ export const ScenarioSchema = z
     variants: z.array(VariantSchema).min(1).max(8),
     /** The variant the others are compared with (default: the first). */
     baseline: z.string().optional(),
-    /** Query type → relative weight (Q1…Q8, W1). */
+    /** Your own query types: name → `.sql` file (relative to the scenario file; header format in docs/load-engine.md). */
+    queryFiles: z.record(z.string().regex(/^[A-Z][A-Z0-9_]{0,15}$/, 'upper-case letters, digits or _, starting with a letter'), z.string().regex(/\.sql$/, 'a .sql file')).optional(),
+    /** Query type → relative weight (Q1…Q8, W1, or a name from queryFiles). */
     workload: z.record(z.string(), z.number().positive()).refine((w) => Object.keys(w).length > 0, 'at least one query type'),
     load: z.discriminatedUnion('model', [ClosedLoadSchema, OpenLoadSchema]),
     warmupSec: z.number().nonnegative().max(3600).default(5),
