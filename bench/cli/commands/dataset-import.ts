@@ -52,9 +52,8 @@ export function registerDatasetImport(dataset: Command, defaultWorkers: number):
         console.log(`columns: ${[...plan.columns].map(([k, v]) => `${k}=${v.name}`).join(', ')}`);
         console.log(`bytes in the source (sum of pg_column_size): ${plan.bytes} (${mb(plan.bytes)})`);
         console.log(`time: at least ${plan.sizingSeconds.toFixed(1)} s (one full read of these rows took that long; the copy adds loading, indexes and the checksum pass)`);
-        // Heap: the data plus ~28 B of tuple header and line pointer a row; the four baseline indexes come on top.
         const heap = plan.bytes + 28 * plan.rows;
-        console.log(`disk: table ≈ ${mb(heap)} plus the four baseline indexes; keep at least ${mb(heap * 2)} free`);
+        console.log(`disk: table ≈ ${mb(heap)} (data + ~28 B of tuple header and line pointer a row), plus the four baseline indexes built after the load`);
         return;
       }
       say(`importing ${opts.from} from ${source.display} into ${where(target)}${sample ? ` (sample ${sample.fraction}, seed ${sample.seed})` : ''}`);
