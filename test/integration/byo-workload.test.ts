@@ -50,7 +50,9 @@ const scenario = (name: string, files: Record<string, string>): string => write(
 
 test.before(async () => {
   const target = await testDatabase();
-  await withClient(target, (c) => c.query(`DROP SCHEMA IF EXISTS byo_src2 CASCADE; CREATE SCHEMA byo_src2;
+  // Variant schemas of an earlier run would be reused (same checksum): drop them so the copy path runs.
+  await withClient(target, (c) => c.query(`DROP SCHEMA IF EXISTS geobench_byo_base CASCADE; DROP SCHEMA IF EXISTS geobench_byo_cust CASCADE;
+    DROP SCHEMA IF EXISTS byo_src2 CASCADE; CREATE SCHEMA byo_src2;
     CREATE TABLE byo_src2.parcels AS SELECT i AS id, 100 + (i % 7) AS layer_id, timestamptz '2024-03-01' + i * interval '1 hour' AS created_at,
       ST_SetSRID(ST_MakePoint(-9.14 + (i % 101) * 0.001, 38.7 + (i % 83) * 0.001), 4326) AS geom FROM generate_series(1, ${ROWS}) AS i`));
   const r = await runCli(['dataset', 'import', '--from', 'byo_src2.parcels', '--workers', '1']);
