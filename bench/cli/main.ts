@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { GeobenchError } from '../core/errors.ts';
 import { redact } from '../db/redact.ts';
+import { SQL_DIR } from '../core/paths.ts';
+import { mergedSqlDir } from '../migrate/custom-folder.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -18,8 +20,15 @@ const program = new Command('geobench')
   .option('--db <url>', 'use this PostgreSQL server instead of the embedded cluster (also DATABASE_URL or PG* variables)')
   .option('--allow-remote', 'allow a database that is not on this machine (load is only sent where you allow it)')
   .option('--schema <name>', "geobench's schema holding the dataset: geobench (default) or geobench_<name>")
+  .option('--migrations <dir>', 'your own migrations (<version>_<name>.sql + ROLLBACK_<TAG>_<name>.sql) applied after those of sql/, with the same ledger, checksums and rollback')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+
+// --migrations: every command then sees one migrations folder (sql/ + yours) through GEOBENCH_SQL_DIR.
+program.hook('preAction', (cmd) => {
+  const dir = (cmd.optsWithGlobals() as { migrations?: string }).migrations;
+  if (dir) process.env.GEOBENCH_SQL_DIR = mergedSqlDir(process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, dir);
+});
 
 registerDb(program);
 registerDataset(program);

@@ -23,7 +23,23 @@ export interface Manifest {
   readonly loadSeconds: number | null;
   readonly indexSeconds: number | null;
   readonly note: string | null;
+  /** Provenance of an imported dataset (bench/dataset/importer.ts); null for generated data. */
+  readonly source: ImportProvenance | null;
 }
+
+/** Where an imported dataset came from: recorded once at import, never changed. */
+export interface ImportProvenance {
+  readonly from: string;
+  /** The server it was read from (credentials redacted). */
+  readonly server: string;
+  readonly map: Record<string, string>;
+  readonly sample: { readonly fraction: number; readonly seed: number } | null;
+  readonly sourceRows: number;
+  readonly importedAt: string;
+}
+
+/** generator_version of an imported dataset: never equal to a generator's, so prepare never mistakes it for generated data. */
+export const IMPORTED_GENERATOR_VERSION = 0;
 
 export const manifestDdl = (schema: string): string => `CREATE TABLE ${manifestTable(schema)} (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -40,7 +56,8 @@ export const manifestDdl = (schema: string): string => `CREATE TABLE ${manifestT
   completed_at timestamptz,
   load_seconds double precision,
   index_seconds double precision,
-  note text
+  note text,
+  source jsonb
 )`;
 
 export async function readManifest(client: pg.Client, schema: string): Promise<Manifest | undefined> {
@@ -64,6 +81,7 @@ export async function readManifest(client: pg.Client, schema: string): Promise<M
     loadSeconds: r.load_seconds,
     indexSeconds: r.index_seconds,
     note: r.note,
+    source: r.source ?? null,
   };
 }
 

@@ -56,7 +56,8 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
       if (!sameChecksum(c, manifest.chunks![i]!)) badChunks.push(i);
     });
     const mismatches: { missing: number[]; changed: number[]; duplicated: number[] } = { missing: [], changed: [], duplicated: [] };
-    if (badChunks.length > 0) {
+    // An imported dataset (manifest.source) has no generator to regenerate rows from: chunks only.
+    if (badChunks.length > 0 && !manifest.source) {
       options.log?.(`${badChunks.length} chunk(s) differ; comparing their rows one by one`);
       const drills = await Promise.all(
         badChunks.slice(0, MAX_DRILL_CHUNKS).map((chunkIndex) =>

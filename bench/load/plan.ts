@@ -52,7 +52,8 @@ export interface PlannedKpi {
 export interface RunPlan {
   readonly scenario: string;
   readonly description: string;
-  readonly dataset: { readonly scale: number; readonly seed: number; readonly totalRows: number };
+  /** importedFrom: the schema of an imported dataset (`dataset import`) the variants copy. */
+  readonly dataset: { readonly scale: number; readonly seed: number; readonly totalRows: number; readonly importedFrom?: string | undefined };
   readonly variants: readonly PlannedVariant[];
   readonly baseline: string;
   readonly workload: ReadonlyArray<{ readonly queryType: string; readonly weight: number }>;
@@ -121,7 +122,7 @@ export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores 
   return {
     scenario: scenario.name,
     description: scenario.description,
-    dataset: { scale, seed: scenario.dataset.seed, totalRows: rowsForScale(scale) },
+    dataset: { scale, seed: scenario.dataset.seed, totalRows: rowsForScale(scale), ...(scenario.dataset.import ? { importedFrom: scenario.dataset.import } : {}) },
     variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: variantSchema(v.name), description: v.description, routes: { ...v.routes } })),
     baseline,
     workload: Object.entries(scenario.workload).map(([queryType, weight]) => ({ queryType, weight })),

@@ -2,6 +2,7 @@ import { GeobenchError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
 import { generateDataset } from '../dataset/loader.ts';
+import { cloneImportedDataset } from '../dataset/clone-imported.ts';
 import { readManifest, type Manifest } from '../dataset/manifest.ts';
 import { GENERATOR_VERSION, rowsForScale } from '../dataset/model.ts';
 import { BASELINE_TAG, baselineChecksum, loadCatalog, resolveTarget, type Migration } from '../migrate/catalog.ts';
@@ -26,6 +27,8 @@ export interface SchemaSpec {
   readonly migrateTo: string;
   readonly scale: number;
   readonly seed: number;
+  /** An imported dataset (`geobench dataset import`) in this schema is copied instead of generating one. */
+  readonly importedFrom?: string | undefined;
 }
 
 /**
@@ -40,7 +43,15 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
   const totalRows = rowsForScale(spec.scale);
   const state = await withClient(target, async (c) => ({ manifest: await readManifest(c, spec.schema), ledger: await readLedger(c, spec.schema) }));
   const m = state.manifest;
-  let datasetOk = m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
+  const imported = spec.importedFrom ? await withClient(target, (c) => readManifest(c, spec.importedFrom!)) : undefined;
+  if (spec.importedFrom && imported?.totalRows !== totalRows) {
+    throw new GeobenchError(`${spec.name}: the imported dataset in schema ${spec.importedFrom} has ${imported?.totalRows ?? 'no'} rows, the scale ${spec.scale} means ${totalRows}`, {
+      exitCode: 2, hint: imported ? `set the dataset scale to ${imported.scale} (rows / 12,400,000, as \`geobench --schema ${spec.importedFrom} dataset info\` prints)` : 'run `geobench dataset import` first',
+    });
+  }
+  let datasetOk = imported
+    ? m?.status === 'complete' && m.source !== null && m.checksum?.hash === imported.checksum?.hash && m.totalRows === totalRows
+    : m?.status === 'complete' && m.seed === spec.seed && m.totalRows === totalRows && m.generatorVersion === GENERATOR_VERSION;
   if (datasetOk && state.ledger.find((r) => r.tag === BASELINE_TAG)?.checksum !== baselineChecksum(sqlDir)) {
     options.log(`${spec.name}: schema ${spec.schema} was built from another baseline schema (sql/baseline changed); rebuilding`);
     datasetOk = false;
@@ -56,7 +67,10 @@ export async function prepareSchema(server: DbTarget, spec: SchemaSpec, sqlDir: 
     }
   }
   let reused = datasetOk;
-  if (!datasetOk) {
+  if (!datasetOk && spec.importedFrom) {
+    options.log(`${spec.name}: copying the imported dataset of schema ${spec.importedFrom} into schema ${spec.schema}`);
+    await cloneImportedDataset(server, spec.importedFrom, spec.schema, { sqlDir, workers: options.workers });
+  } else if (!datasetOk) {
     options.log(`${spec.name}: loading the dataset (scale ${spec.scale}, seed ${spec.seed}) into schema ${spec.schema}`);
     await generateDataset(target, { scale: spec.scale, seed: spec.seed, workers: options.workers, sqlDir, log: () => {}, ...(options.signal ? { signal: options.signal } : {}) });
   }
@@ -95,7 +109,7 @@ export async function prepareVariants(server: DbTarget, plan: RunPlan, sqlDir: s
   assertRoutesAvailable(plan, loadCatalog(sqlDir));
   const out: PreparedVariant[] = [];
   for (const v of plan.variants) {
-    out.push(await prepareSchema(server, { name: `variant ${v.name}`, schema: v.schema, migrateTo: v.migrateTo, scale: plan.dataset.scale, seed: plan.dataset.seed }, sqlDir, options));
+    out.push(await prepareSchema(server, { name: `variant ${v.name}`, schema: v.schema, migrateTo: v.migrateTo, scale: plan.dataset.scale, seed: plan.dataset.seed, importedFrom: plan.dataset.importedFrom }, sqlDir, options));
   }
   const sums = new Set(out.map((p) => p.manifest.checksum?.hash));
   if (sums.size > 1) throw new GeobenchError('variants hold different datasets (checksums differ); regenerate them');

@@ -1,3 +1,4 @@
+import type { SampledRow } from '../queries/types.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type pg from 'pg';
 import type { IntervalReport } from '../metrics/timeline.ts';
@@ -23,6 +24,8 @@ export interface SegmentTask {
   readonly repetition: number;
   readonly variant: string;
   readonly totalRows: number;
+  /** An imported dataset's parameter sample (real rows) for query-file types; absent for generated data. */
+  readonly paramSample?: readonly SampledRow[] | undefined;
   readonly port: MessagePort;
 }
 

@@ -3,6 +3,8 @@ import type { IntervalReport } from '../metrics/timeline.ts';
 import { createWorkerPool, type WorkerPool } from '../runtime/pool.ts';
 import type { RunPlan, Segment } from './plan.ts';
 import type { PreparedVariant } from './prepare.ts';
+import { withClient } from '../db/connect.ts';
+import { readParamSample } from '../dataset/param-sample.ts';
 import { nowMicros, type MainToWorker, type SegmentTask, type WorkerResult, type WorkerToMain } from './protocol.ts';
 
 /** Hooks the runner calls around each measurement window (evidence snapshots, progress). */
@@ -71,6 +73,7 @@ export class SegmentRunner {
     const plan = { ...this.plan, ...override };
     const load = plan.load;
     const workers = plan.workerConnections.length;
+    const paramSample = await withClient(variant.target, (c) => readParamSample(c, variant.schema));
     const channels = plan.workerConnections.map(() => new MessageChannel());
     const pids: number[] = [];
     const ready = new Countdown(workers);
@@ -104,6 +107,7 @@ export class SegmentRunner {
         repetition: segment.repetition,
         variant: segment.variant,
         totalRows: plan.dataset.totalRows,
+        paramSample,
         port: channels[workerIndex]!.port2,
       };
       // A worker that ended (failed to connect, lost its connection) must not leave the others

@@ -14,6 +14,7 @@ import { queryRoute, routedQueryType } from '../queries/index.ts';
 import { measureRouteStaleness, type StaleRoute } from '../evidence/route-staleness.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { RunPlan } from './plan.ts';
+import { readParamSample } from '../dataset/param-sample.ts';
 import type { PreparedVariant } from './prepare.ts';
 
 type Snapshots = {
@@ -143,10 +144,11 @@ export async function capturePlans(variant: PreparedVariant, plan: RunPlan, outD
   try {
     await client.query(`SET search_path = ${workloadSearchPath(variant.schema)}`);
     const routes = plan.variants.find((v) => v.name === variant.name)?.routes ?? {};
+    const sample = await readParamSample(client, variant.schema);
     for (const { queryType: name } of plan.workload) {
       const q = routedQueryType(name, routes[name]);
       // The same sample for every variant: seeded by the run's parameter seed and the query type.
-      const values = q.params(seedrandom.alea(`${plan.paramSeed}:explain:${name}`), { totalRows: plan.dataset.totalRows });
+      const values = q.params(seedrandom.alea(`${plan.paramSeed}:explain:${name}`), { totalRows: plan.dataset.totalRows, sample });
       const json = await explainAnalyze(client, q.sql, values);
       const file = path.join('plans', variant.name, `${name}.json`);
       writeFileAtomic(path.join(outDir, file), `${JSON.stringify({ queryType: name, route: routes[name] ?? null, sql: q.sql, params: values, plan: json }, null, 2)}\n`);

@@ -110,7 +110,7 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
 
   const open = task.load.model === 'open';
   const picker = weightedPicker(task.workload, task.routes);
-  const ctx = { totalRows: task.totalRows };
+  const ctx = { totalRows: task.totalRows, sample: task.paramSample };
 
   /** Sends one operation; returns false when the connection is broken. */
   const execute = async (recorder: IntervalRecorder | null, client: pg.Client, q: QueryType, values: unknown[], interval: number, chargeFrom: number, late: boolean): Promise<boolean> => {

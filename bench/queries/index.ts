@@ -19,6 +19,8 @@ import { rpcSearchLayerTime } from './rpc-search-layer-time.ts';
 import { rpcLayerStats } from './rpc-layer-stats.ts';
 import { rpcGetByIds } from './rpc-get-by-ids.ts';
 import type { RpcQueryType } from './rpc-call.ts';
+import { parseSqlQueryFile } from './sql-file.ts';
+import { GeobenchError } from '../core/errors.ts';
 
 export type { QueryContext, QueryRoute, QueryType, RouteFreshness } from './types.ts';
 export type { RpcQueryType } from './rpc-call.ts';
@@ -46,12 +48,13 @@ export const PROBE_TYPES: Readonly<Record<string, QueryType>> = Object.freeze(
   Object.fromEntries([s1SelectOne, ...RPC_TYPES].map((q) => [q.name, q])),
 );
 
-/** Whether `name` is a workload query type or a probe. */
-export const isKnownQueryType = (name: string): boolean => Object.hasOwn(QUERY_TYPES, name) || Object.hasOwn(PROBE_TYPES, name);
+/** Whether `name` is a workload query type, a probe or a registered query file. */
+export const isKnownQueryType = (name: string): boolean => Object.hasOwn(QUERY_TYPES, name) || Object.hasOwn(PROBE_TYPES, name) || Object.hasOwn(fileQueryTypes(), name);
 
 /** The query type (or probe) called `name` (exact, e.g. 'Q3'); an unknown name throws, listing the known ones. */
 export function queryType(name: string): QueryType {
-  const q = Object.hasOwn(QUERY_TYPES, name) ? QUERY_TYPES[name] : Object.hasOwn(PROBE_TYPES, name) ? PROBE_TYPES[name] : undefined;
+  const files = fileQueryTypes();
+  const q = Object.hasOwn(QUERY_TYPES, name) ? QUERY_TYPES[name] : Object.hasOwn(PROBE_TYPES, name) ? PROBE_TYPES[name] : Object.hasOwn(files, name) ? files[name] : undefined;
   if (!q) throw new Error(`unknown query type '${name}'; known: ${[...Object.keys(QUERY_TYPES), ...Object.keys(PROBE_TYPES)].join(', ')}`);
   return q;
 }
@@ -76,4 +79,30 @@ export function routedQueryType(name: string, route?: string): QueryType {
   if (route === undefined) return q;
   const r = queryRoute(name, route);
   return { ...q, title: `${q.title} — via ${r.title}`, sql: r.sql, routes: undefined };
+}
+
+/**
+ * Query types from `.sql` files (a scenario's `queryFiles`), by name. Registered through the
+ * environment (GEOBENCH_QUERY_FILES, name → absolute path) so load worker threads, which get a copy
+ * of it, parse the same files; parsed once per thread.
+ */
+let fileTypes: { key: string; types: Record<string, QueryType> } | undefined;
+export function fileQueryTypes(): Readonly<Record<string, QueryType>> {
+  const key = process.env.GEOBENCH_QUERY_FILES ?? '';
+  if (fileTypes?.key !== key) {
+    const map = key ? (JSON.parse(key) as Record<string, string>) : {};
+    fileTypes = { key, types: Object.fromEntries(Object.entries(map).map(([name, file]) => [name, parseSqlQueryFile(name, file)])) };
+  }
+  return fileTypes.types;
+}
+
+/** Registers query files (name → path); each is parsed and validated now (exit 2 naming file and line). */
+export function registerQueryFiles(files: Readonly<Record<string, string>>): void {
+  const merged = { ...(process.env.GEOBENCH_QUERY_FILES ? (JSON.parse(process.env.GEOBENCH_QUERY_FILES) as Record<string, string>) : {}) };
+  for (const [name, file] of Object.entries(files)) {
+    if (Object.hasOwn(QUERY_TYPES, name) || Object.hasOwn(PROBE_TYPES, name)) throw new GeobenchError(`query file ${file}: '${name}' is a built-in query type; pick another name`, { exitCode: 2 });
+    parseSqlQueryFile(name, file);
+    merged[name] = file;
+  }
+  process.env.GEOBENCH_QUERY_FILES = JSON.stringify(merged);
 }

@@ -6,6 +6,20 @@
 export interface QueryContext {
   /** Rows in the dataset (ids 1..totalRows), for id-based parameters. */
   readonly totalRows: number;
+  /**
+   * Real rows to draw locations, layers and times from (an imported dataset's parameter sample,
+   * bench/dataset/param-sample.ts); query-file types use it when present (bench/queries/sql-file.ts).
+   */
+  readonly sample?: readonly SampledRow[] | undefined;
+}
+
+/** One row of a dataset's parameter sample: a point on the geometry, its layer and creation time. */
+export interface SampledRow {
+  readonly lon: number;
+  readonly lat: number;
+  readonly layerId: number;
+  /** Unix seconds */
+  readonly createdSec: number;
 }
 
 export interface QueryType {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { GeobenchError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
-import { PROBE_TYPES, QUERY_TYPES, isKnownQueryType } from '../queries/index.ts';
+import { PROBE_TYPES, QUERY_TYPES, isKnownQueryType, registerQueryFiles } from '../queries/index.ts';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 import { parseKpiTarget } from '../analysis/kpi.ts';
 import { RUN_METRICS, isRunMetric } from '../analysis/run-metrics.ts';
@@ -22,7 +22,8 @@ export function formatIssues(error: z.ZodError): string {
 }
 
 /** Validates a scenario object; the error names every bad field by its path. */
-export function validateScenario(raw: unknown, source: string): Scenario {
+export function validateScenario(raw: unknown, source: string, baseDir = process.cwd()): Scenario {
+  registerScenarioQueryFiles(raw, source, baseDir);
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) throw new GeobenchError(`invalid scenario ${source}:\n${formatIssues(parsed.error)}`, { exitCode: 2 });
   const unknown = Object.keys(parsed.data.workload).filter((q) => !isKnownQueryType(q));
@@ -83,5 +84,18 @@ async function importScenario(file: string): Promise<Scenario> {
     throw new GeobenchError(`scenario ${path.basename(file)} could not be loaded: ${(err as Error).message}`, { exitCode: 2 });
   }
   if (mod.default === undefined) throw new GeobenchError(`scenario ${path.basename(file)} has no default export`, { exitCode: 2 });
-  return validateScenario(mod.default, path.basename(file));
+  return validateScenario(mod.default, path.basename(file), path.dirname(file));
+}
+
+/**
+ * A scenario's `queryFiles` (name → .sql file, relative to the scenario file) are parsed and
+ * registered before the scenario is validated, so its workload and routes may name them.
+ */
+function registerScenarioQueryFiles(raw: unknown, source: string, baseDir: string): void {
+  const files = (raw as { queryFiles?: unknown } | null)?.queryFiles;
+  if (files === undefined) return;
+  if (typeof files !== 'object' || files === null || Object.values(files).some((f) => typeof f !== 'string')) {
+    throw new GeobenchError(`invalid scenario ${source}:\n  queryFiles: expected { name: 'file.sql', … }`, { exitCode: 2 });
+  }
+  registerQueryFiles(Object.fromEntries(Object.entries(files as Record<string, string>).map(([name, f]) => [name, path.resolve(baseDir, f)])));
 }

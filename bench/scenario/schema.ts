@@ -65,13 +65,18 @@ export const ScenarioSchema = z
     name,
     description: z.string().min(1),
     dataset: z.strictObject({
+      /** For an imported dataset: its rows / 12,400,000, as `geobench dataset info` prints (prepare checks it). */
       scale: z.number().positive().max(10),
       seed: z.number().int().nonnegative(),
+      /** A schema filled by `geobench dataset import`: every variant gets a copy of that data instead of generated rows. */
+      import: z.string().regex(/^geobench(_[a-z0-9_]{1,40})?$/, 'one of geobench\'s own schemas (geobench or geobench_<name>)').optional(),
     }),
     variants: z.array(VariantSchema).min(1).max(8),
     /** The variant the others are compared with (default: the first). */
     baseline: z.string().optional(),
-    /** Query type → relative weight (Q1…Q8, W1). */
+    /** Your own query types: name → `.sql` file (relative to the scenario file; header format in docs/load-engine.md). */
+    queryFiles: z.record(z.string().regex(/^[A-Z][A-Z0-9_]{0,15}$/, 'upper-case letters, digits or _, starting with a letter'), z.string().regex(/\.sql$/, 'a .sql file')).optional(),
+    /** Query type → relative weight (Q1…Q8, W1, or a name from queryFiles). */
     workload: z.record(z.string(), z.number().positive()).refine((w) => Object.keys(w).length > 0, 'at least one query type'),
     load: z.discriminatedUnion('model', [ClosedLoadSchema, OpenLoadSchema]),
     warmupSec: z.number().nonnegative().max(3600).default(5),

@@ -33,7 +33,7 @@ export async function runComparison(
     {
       name,
       description: `${name} measurement of geobench validate`,
-      dataset: { scale: ctx.scale, seed: ctx.seed },
+      dataset: { scale: ctx.scale, seed: ctx.seed, ...(ctx.importedFrom ? { import: ctx.importedFrom } : {}) },
       variants,
       workload,
       load,

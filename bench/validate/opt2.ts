@@ -41,7 +41,7 @@ export const opt2Validator: Validator = {
     const catalog = loadCatalog(ctx.sqlDir);
     const spec = { scale: ctx.scale, seed: ctx.seed, workers: ctx.loadWorkers };
     // The schema that gets migrated in place: at OPT1 first (rolled back if a previous run left it at OPT2).
-    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT1', scale: ctx.scale, seed: ctx.seed }, ctx.sqlDir, { log, signal: ctx.signal, workers: spec.workers });
+    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT1', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, { log, signal: ctx.signal, workers: spec.workers });
     const runOptions = { log: (l: string) => log(`  ${l}`), signal: ctx.signal };
     const before = await verifyDataset(after.target, { workers: spec.workers });
     const sizesBefore = await sizesOf(ctx, after.schema);

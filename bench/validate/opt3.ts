@@ -206,8 +206,8 @@ export const opt3Validator: Validator = {
     const previous = resolveTarget(catalog, 'OPT3') - 1;
     const beforeTag = previous < 0 ? BASELINE_TAG : catalog[previous]!.tag;
     const opts = { log, signal: ctx.signal, workers: ctx.loadWorkers };
-    await prepareSchema(ctx.server, { name: BEFORE, schema: variantSchema(BEFORE), migrateTo: beforeTag, scale: ctx.scale, seed: ctx.seed }, ctx.sqlDir, opts);
-    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT3', scale: ctx.scale, seed: ctx.seed }, ctx.sqlDir, opts);
+    await prepareSchema(ctx.server, { name: BEFORE, schema: variantSchema(BEFORE), migrateTo: beforeTag, scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
+    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT3', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
     const totalRows = rowsForScale(ctx.scale);
     const client = await connect(after.target, 'geobench-validate');
     const checks: Check[] = [];

@@ -214,7 +214,7 @@ export const opt45Validator: Validator = {
     const production = loadProductionLoad();
     const schema = variantSchema(AFTER);
     await withClient(ctx.server, requireOpt45Extensions);
-    await prepareSchema(ctx.server, { name: AFTER, schema, migrateTo: 'OPT5', scale: ctx.scale, seed: ctx.seed }, ctx.sqlDir, { log: ctx.log, signal: ctx.signal, workers: ctx.loadWorkers });
+    await prepareSchema(ctx.server, { name: AFTER, schema, migrateTo: 'OPT5', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, { log: ctx.log, signal: ctx.signal, workers: ctx.loadWorkers });
     const s: Session = { server: ctx.server, client: await openIn(withSchema(ctx.server, schema)), schema };
     const since = await scalar<Date>(s.client, 'SELECT clock_timestamp()');
     try {

@@ -62,7 +62,7 @@ export async function runStressComparison(ctx: ValidateContext, variants: Scenar
   const scenario = validateScenario({
     name: 'validate-stress',
     description: 'capacity at the latency SLO, measured by geobench validate',
-    dataset: { scale: ctx.scale, seed: ctx.seed },
+    dataset: { scale: ctx.scale, seed: ctx.seed, ...(ctx.importedFrom ? { import: ctx.importedFrom } : {}) },
     variants,
     workload: options.workload ?? { ...STANDARD_MIX },
     load: { model: 'closed', connections: config.connections },

@@ -7,6 +7,8 @@ export interface ValidateContext {
   readonly server: DbTarget;
   readonly scale: number;
   readonly seed: number;
+  /** A schema holding an imported dataset (`dataset import`): variants copy it instead of generating (scale = its rows / 12.4M). */
+  readonly importedFrom?: string | undefined;
   readonly durationSec: number;
   readonly warmupSec: number;
   readonly repetitions: number;

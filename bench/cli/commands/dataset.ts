@@ -11,11 +11,12 @@ import { withClient } from '../../db/connect.ts';
 import { generateDataset } from '../../dataset/loader.ts';
 import { readManifest } from '../../dataset/manifest.ts';
 import { formatIdRanges, verifyDataset, where } from '../../dataset/verify.ts';
+import { registerDatasetImport } from './dataset-import.ts';
 
 const defaultWorkers = Math.max(1, Math.min(4, os.availableParallelism() - 1)) || 1;
 
 export function registerDataset(program: Command): void {
-  const dataset = program.command('dataset').description('generate, verify and describe the synthetic geometrias dataset');
+  const dataset = program.command('dataset').description('generate or import, verify and describe the geometrias dataset');
 
   dataset.command('generate')
     .description('generate the deterministic dataset and COPY it into a fresh baseline table (replaces the geobench schema)')
@@ -42,6 +43,8 @@ export function registerDataset(program: Command): void {
       console.log(`rows ${result.totalRows} checksum ${result.checksum.hash}`);
     });
 
+  registerDatasetImport(dataset, defaultWorkers);
+
   dataset.command('verify')
     .description('recompute the content checksum from the database and compare it with the manifest')
     .option('--workers <n>', 'verifier worker threads (each streams an id range)', parseWorkers, defaultWorkers)
@@ -59,6 +62,11 @@ export function registerDataset(program: Command): void {
       if (r.mismatches.changed.length) lines.push(`  changed rows (id): ${formatIdRanges(r.mismatches.changed)}`);
       if (r.mismatches.missing.length) lines.push(`  missing rows (id): ${formatIdRanges(r.mismatches.missing)}`);
       if (r.mismatches.duplicated.length) lines.push(`  duplicated rows (id): ${formatIdRanges(r.mismatches.duplicated)}`);
+      if (r.manifest.source) {
+        // An imported dataset cannot be regenerated row by row: name the id ranges whose checksum differs.
+        const ranges = r.badChunks.map((c) => `${c * r.manifest.chunkRows + 1}-${Math.min((c + 1) * r.manifest.chunkRows, r.manifest.totalRows)}`);
+        lines.push(`  imported rows differ in id range(s): ${ranges.join(', ')}`);
+      }
       throw new GeobenchError(lines.join('\n'));
     });
 

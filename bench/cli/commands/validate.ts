@@ -10,6 +10,9 @@ import { interruptSignal } from '../interrupt.ts';
 import { integerParser, parseScale, parseSeed } from '../options.ts';
 import { RESULTS_DIR, SQL_DIR } from '../../core/paths.ts';
 import { openDatabase } from '../../db/resolve.ts';
+import { withClient } from '../../db/connect.ts';
+import { withSchema, type DbTarget } from '../../db/target.ts';
+import { requireCompleteManifest } from '../../dataset/manifest.ts';
 import { checksVerdict, formatChecks, VERDICT_WORDS } from '../../validate/checks.ts';
 import { DEFAULT_TARGETS_FILE, loadTargets } from '../../validate/targets.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
@@ -39,10 +42,11 @@ export function registerValidate(program: Command): void {
     .option('--connections <n>', 'client connections of the load comparison', integerParser('connections', 1, 256), VALIDATE_DEFAULTS.connections)
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .option('--targets <file>', `the roadmap targets file (JSON, checked before anything runs; default ${path.relative(process.cwd(), DEFAULT_TARGETS_FILE) || DEFAULT_TARGETS_FILE})`)
+    .option('--dataset-from <schema>', 'measure on the dataset imported into this geobench schema (`geobench dataset import`) instead of generated data; --scale/--seed then come from its manifest')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
     .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
-    .action(async (name: string, opts: { scale: number; seed: number; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
       const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
@@ -53,10 +57,11 @@ export function registerValidate(program: Command): void {
       if (server.kind === 'external' && !opts.allowDestructive) {
         throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
       }
+      if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
       const startedAt = new Date().toISOString();
       say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
       const outcome = await validator.run({
-        server, scale: opts.scale, seed: opts.seed, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
+        server, scale: opts.scale, seed: opts.seed, importedFrom: opts.datasetFrom, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
         connections: opts.connections, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
         loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc, targets,
       });
@@ -68,6 +73,13 @@ export function registerValidate(program: Command): void {
       if (!file.allTargetsHold) process.exitCode = 1;
       await reportAfterRun(outDir);
     });
+}
+
+/** --dataset-from: the imported dataset's scale (rows / 12.4M) and seed, from its manifest. */
+async function importedDatasetIdentity(server: DbTarget, schema: string): Promise<{ scale: number; seed: number }> {
+  const m = await withClient(withSchema(server, schema), (c) => requireCompleteManifest(c, schema, `${server.display} schema ${schema}`));
+  if (!m.source) throw new GeobenchError(`--dataset-from ${schema}: that schema holds a generated dataset, not an imported one`, { exitCode: 2 });
+  return { scale: m.scale, seed: m.seed };
 }
 
 /** --rpc-url / --rpc-api-key-env, checked before anything runs (URL safety rules of runRpcLoad). */
