@@ -1,0 +1,10 @@
+/**
+ * Names of the seeded parameter streams of a run. A worker's streams are named by the run's
+ * parameter seed, the repetition, the worker's stream index and the connection (or a tag for the
+ * open model's arrival and parameter streams). The stream index is the worker index plus the
+ * shard's base (`RunPlan.streamIndexBase`), so the shards of a run draw disjoint streams and a run
+ * of one shard draws exactly the single-process streams. Pure.
+ */
+export function connectionStreamKey(paramSeed: number, repetition: number, streamIndex: number, connectionOrTag: number | string): string {
+  return `${paramSeed}:${repetition}:${streamIndex}:${connectionOrTag}`;
+}
