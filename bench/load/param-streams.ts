@@ -8,3 +8,13 @@
 export function connectionStreamKey(paramSeed: number, repetition: number, streamIndex: number, connectionOrTag: number | string): string {
   return `${paramSeed}:${repetition}:${streamIndex}:${connectionOrTag}`;
 }
+
+/**
+ * Every connection stream a plan's workers draw from in one repetition, in worker order: worker
+ * w (stream index base + w) has one stream per connection (closed model; the runner gives the
+ * worker `streamIndexBase + workerIndex`). Pure: lets a test compare the draws of two plans.
+ */
+export function planConnectionStreams(plan: { readonly paramSeed: number; readonly workerConnections: readonly number[]; readonly streamIndexBase?: number }, repetition: number): string[] {
+  const base = plan.streamIndexBase ?? 0;
+  return plan.workerConnections.flatMap((connections, w) => Array.from({ length: connections }, (_, c) => connectionStreamKey(plan.paramSeed, repetition, base + w, c)));
+}
