@@ -155,3 +155,18 @@ export async function joinedShards(client: pg.Client, runId: string): Promise<Se
   const r = await client.query<{ shard_index: number }>(`SELECT shard_index FROM ${COORD_SCHEMA}.shards WHERE run_id = $1`, [runId]);
   return new Set(r.rows.map((x) => x.shard_index));
 }
+
+/** Whether a run has settled: every shard joined and each has finished or is gone (lock released). */
+export async function runSettled(client: pg.Client, runId: string): Promise<{ exists: boolean; settled: boolean; waitingFor: number[] }> {
+  const schema = await client.query<{ ok: boolean }>(`SELECT to_regclass('${COORD_SCHEMA}.runs') IS NOT NULL AS ok`);
+  if (!schema.rows[0]!.ok) return { exists: false, settled: false, waitingFor: [] };
+  const run = await client.query<{ shard_count: number }>(`SELECT shard_count FROM ${COORD_SCHEMA}.runs WHERE run_id = $1`, [runId]);
+  if (!run.rows[0]) return { exists: false, settled: false, waitingFor: [] };
+  const rows = await client.query<{ shard_index: number; finished: boolean }>(`SELECT shard_index, coalesce((record->>'finished')::boolean, false) AS finished FROM ${COORD_SCHEMA}.shards WHERE run_id = $1`, [runId]);
+  const live = await liveShards(client, runId);
+  const waitingFor = Array.from({ length: run.rows[0].shard_count }, (_, i) => i).filter((i) => {
+    const row = rows.rows.find((r) => r.shard_index === i);
+    return !row || (!row.finished && live.has(i));
+  });
+  return { exists: true, settled: waitingFor.length === 0, waitingFor };
+}

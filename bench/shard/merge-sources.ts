@@ -6,7 +6,7 @@ import { withClient } from '../db/connect.ts';
 import type { DbTarget } from '../db/target.ts';
 import { writeResult } from '../result-file/result-file.ts';
 import { HLOG_FILE } from '../formats/run-result.ts';
-import { loadRun } from './coord-store.ts';
+import { loadRun, runSettled } from './coord-store.ts';
 import type { MergedRun } from './merge-result.ts';
 import { SHARD_FILE, type ShardRecord } from './shard-record.ts';
 
@@ -43,4 +43,26 @@ export function writeMergedRun(outDir: string, merged: MergedRun): string {
   }
   writeFileAtomic(path.join(outDir, HLOG_FILE), merged.hlog);
   return writeResult(outDir, merged.result);
+}
+
+/**
+ * Waits (polling every 2 s, up to `timeoutSec`) until run `runId` has settled: every shard joined
+ * and finished or died. Lets the merge start with the shards (Kubernetes has no Job ordering).
+ * At the timeout the merge goes on: what is missing is named in the result.
+ */
+export async function waitForShards(server: DbTarget, runId: string, timeoutSec: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutSec * 1000;
+  let last = '';
+  for (;;) {
+    const state = await withClient(server, (c) => runSettled(c, runId), 'geobench-merge');
+    if (state.settled) return;
+    const now = state.exists ? `waiting for shard(s) ${state.waitingFor.join(', ')} of run ${runId}` : `waiting for run ${runId} to start`;
+    if (now !== last) log(now);
+    last = now;
+    if (Date.now() > deadline) {
+      log(`gave up waiting after ${timeoutSec} s: merging what is there`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
 }

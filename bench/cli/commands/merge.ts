@@ -10,7 +10,8 @@ import { formatRunSummary } from '../run-summary.ts';
 import { reportAfterRun } from './report.ts';
 import { checkShards } from '../../shard/merge-check.ts';
 import { mergeShardRecords } from '../../shard/merge-result.ts';
-import { readShardFolders, readShardRun, writeMergedRun } from '../../shard/merge-sources.ts';
+import { readShardFolders, readShardRun, waitForShards, writeMergedRun } from '../../shard/merge-sources.ts';
+import { integerParser } from '../options.ts';
 import { formatShardTable } from '../../shard/shard-lines.ts';
 import type { ShardRecord } from '../../shard/shard-record.ts';
 
@@ -19,13 +20,16 @@ export function registerMerge(program: Command): void {
     .description('merge the shards of a distributed run into one result folder (result.json, latency.hlog, plans, report); see docs/distributed.md')
     .argument('<run-id-or-folders...>', 'the run id the shards ran with (read from geobench_coord in the database), or the shards\' folders')
     .option('--out <dir>', 'output folder (default results/<run-id>)')
-    .action(async (sources: string[], opts: { out?: string }, cmd: Command) => {
+    .option('--wait-for-shards <s>', 'with a run id: first wait up to this long until every shard has finished or died (a merge Job that starts with the shards)', integerParser('wait-for-shards', 1, 86_400))
+    .action(async (sources: string[], opts: { out?: string; waitForShards?: number }, cmd: Command) => {
+      if (opts.waitForShards !== undefined && sources.some((s) => fs.existsSync(s))) throw new GeobenchError('--wait-for-shards waits in the database: give a run id, not folders', { exitCode: 2 });
       const folders = sources.every((s) => fs.existsSync(s) && fs.statSync(s).isDirectory());
       let records: ShardRecord[];
       if (folders) records = readShardFolders(sources);
       else {
         if (sources.length !== 1) throw new GeobenchError(`give one run id or only existing shard folders (not a folder: ${sources.filter((s) => !fs.existsSync(s)).join(', ')})`, { exitCode: 2 });
         const server = await openDatabase(targetOptions(cmd), say);
+        if (opts.waitForShards !== undefined) await waitForShards(server, sources[0]!, opts.waitForShards, say);
         records = (await readShardRun(server, sources[0]!)).records;
         if (records.length === 0) throw new GeobenchError(`run ${sources[0]} has no shard that joined it`, { exitCode: 2 });
       }
