@@ -22,6 +22,11 @@ export interface RunCoordination {
   measureStart(segment: Segment, takeEvidence: () => Promise<void>): Promise<number>;
   /** After a segment: stores this shard's part; the coordinator waits for the others' parts. */
   segmentDone(segment: Segment, outcome: SegmentOutcome, reports: readonly IntervalReport[]): Promise<void>;
+  /**
+   * After the coordinator's "after" evidence and clean-up of a segment: the coordinator says so,
+   * the others wait for it, so no shard's next warmup lands in the previous segment's evidence.
+   */
+  segmentClosed(segment: Segment, measured: boolean): Promise<void>;
   /** The end of the run: stores this shard's result (the coordinator's with evidence and plans). */
   finish(result: RunResult, outDir: string): Promise<void>;
 }

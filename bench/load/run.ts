@@ -98,6 +98,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       const segEvidence = evidence && outcome.measuredSec > 0 ? await evidence.finish() : null;
       segmentRecords.push(segmentRecord(segment, outcome, segEvidence));
       if (!runner.stopped && leader) await removeWorkloadWrites(variant.target);
+      await coord?.segmentClosed(segment, outcome.measuredSec > 0).catch((err: Error) => runner.stop(err.message));
     }
   } finally {
     o.signal.removeEventListener('abort', onAbort);
@@ -109,7 +110,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   for (const v of prepared) {
     const healthy = leader && (!runner.stopped || runner.stopped.startsWith('interrupted'));
     const plans = healthy && !runner.stopped ? await capturePlans(v, plan, o.outDir).catch(() => ({})) : {};
-    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: 'database unavailable' };
+    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: leader ? 'database unavailable' : 'measured by the coordinator (shard 0)' };
     variantRecords.push({
       name: v.name,
       schema: v.schema,

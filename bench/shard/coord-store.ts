@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS ${COORD_SCHEMA}.segment_starts (
   run_id text NOT NULL REFERENCES ${COORD_SCHEMA}.runs ON DELETE CASCADE,
   segment_index int NOT NULL,
   start_at_us bigint NOT NULL,
+  closed_at timestamptz,
   PRIMARY KEY (run_id, segment_index)
 );
 CREATE TABLE IF NOT EXISTS ${COORD_SCHEMA}.segment_shards (
@@ -122,6 +123,16 @@ export async function setSegmentStart(client: pg.Client, runId: string, segment:
 export async function segmentStart(client: pg.Client, runId: string, segment: number): Promise<number | undefined> {
   const r = await client.query<{ at: string }>(`SELECT start_at_us::text AS at FROM ${COORD_SCHEMA}.segment_starts WHERE run_id = $1 AND segment_index = $2`, [runId, segment]);
   return r.rows[0] ? Number(r.rows[0].at) : undefined;
+}
+
+/** The coordinator took the segment's "after" evidence and cleaned up: the next segment may warm up. */
+export async function closeSegment(client: pg.Client, runId: string, segment: number): Promise<void> {
+  await client.query(`UPDATE ${COORD_SCHEMA}.segment_starts SET closed_at = clock_timestamp() WHERE run_id = $1 AND segment_index = $2`, [runId, segment]);
+}
+
+export async function segmentClosed(client: pg.Client, runId: string, segment: number): Promise<boolean> {
+  const r = await client.query(`SELECT 1 FROM ${COORD_SCHEMA}.segment_starts WHERE run_id = $1 AND segment_index = $2 AND closed_at IS NOT NULL`, [runId, segment]);
+  return r.rowCount === 1;
 }
 
 export async function saveSegmentPart(client: pg.Client, runId: string, shard: number, part: ShardSegmentPart): Promise<void> {

@@ -192,6 +192,11 @@ export class ShardSession implements RunCoordination {
     }
   }
 
+  async segmentClosed(segment: Segment, measured: boolean): Promise<void> {
+    if (this.isCoordinator) await store.closeSegment(this.client, this.o.runId, segment.index);
+    else if (measured) await this.wait().forCoordinator(() => store.segmentClosed(this.client, this.o.runId, segment.index), `to close segment ${segment.index}`);
+  }
+
   async finish(result: RunResult, outDir: string): Promise<void> {
     this.record = { ...this.record, clock: this.record.clock, finished: true, status: result.status, statusReason: result.statusReason, finishedAt: result.finishedAt };
     try {
