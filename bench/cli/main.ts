@@ -14,6 +14,7 @@ import { registerStatus } from './commands/status.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerStress } from './commands/stress.ts';
+import { registerMerge } from './commands/merge.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -41,6 +42,7 @@ registerStatus(program);
 registerNightly(program);
 registerCompare(program);
 registerStress(program);
+registerMerge(program);
 
 try {
   await program.parseAsync(process.argv);

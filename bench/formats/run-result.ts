@@ -78,6 +78,36 @@ export interface RunResult {
   /** Things a reader must know to trust the numbers (e.g. an offered rate the server could not sustain). */
   readonly warnings: readonly string[];
   readonly files: { readonly hlog: string };
+  /** A run merged from shards (`geobench merge`): each shard's part, clock and start skew. */
+  readonly distributed?: DistributedRecord;
+}
+
+/** One shard's line in a merged result. Times in µs; rates in ops/s over the measured seconds. */
+export interface ShardLineRecord {
+  readonly index: number;
+  /** finished: ran every segment; incomplete: finished but stopped early; missing: died or never arrived. */
+  readonly status: 'finished' | 'incomplete' | 'missing';
+  readonly reason: string | null;
+  readonly connections: number | null;
+  /** Open model: the rate this shard offered; closed model: null. */
+  readonly offeredRate: number | null;
+  readonly ops: number;
+  readonly achievedRate: number | null;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly segments: number;
+  readonly clockOffsetMicros: number | null;
+  readonly clockRttMicros: number | null;
+  /** Largest lag of this shard's observed start behind the earliest shard's, over the segments. */
+  readonly startSkewMicros: number | null;
+}
+
+export interface DistributedRecord {
+  readonly runId: string;
+  readonly shardCount: number;
+  /** Largest spread of the shards' observed measurement starts in one segment (server clock). */
+  readonly startSkewMicros: number | null;
+  readonly shards: readonly ShardLineRecord[];
 }
 
 /** What a reader checks before it trusts a file: the envelope and the fields every reader uses. */

@@ -65,6 +65,11 @@ export interface RunPlan {
   /** Connections of each worker thread (their sum = load.connections). */
   readonly workerConnections: readonly number[];
   readonly paramSeed: number;
+  /**
+   * Shard runs only: the first parameter-stream index of this shard (the connections of the shards
+   * before it), so shards draw disjoint streams and one shard of one draws the single-process ones.
+   */
+  readonly streamIndexBase?: number;
   /** Interleaved and balanced: every repetition measures every variant, order alternating (A B, B A, …). */
   readonly segments: readonly Segment[];
   readonly kpis: readonly PlannedKpi[];

@@ -12,6 +12,8 @@ export interface SegmentTask {
   readonly client: pg.ClientConfig;
   readonly schema: string;
   readonly workerIndex: number;
+  /** Index of this worker's parameter streams: workerIndex plus the shard's base (see param-streams.ts). */
+  readonly streamIndex: number;
   readonly connections: number;
   readonly workload: ReadonlyArray<{ readonly queryType: string; readonly weight: number }>;
   /** This variant's routes: query type → route name. */
@@ -78,5 +80,11 @@ export interface WorkerResult {
   readonly schedule?: { intended: number; sent: number; skipped: number; late: number; completed: number } | undefined;
 }
 
+/**
+ * Test hook: GEOBENCH_CLOCK_OFFSET_MS shifts this process's clock (main thread and workers alike,
+ * they share the environment), to show that a shard with a wrong clock still starts on time.
+ */
+const INJECTED_OFFSET_US = Number(process.env.GEOBENCH_CLOCK_OFFSET_MS ?? 0) * 1000 || 0;
+
 /** Epoch microseconds, valid across worker threads. */
-export const nowMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;
+export const nowMicros = (): number => (performance.timeOrigin + performance.now()) * 1000 + INJECTED_OFFSET_US;

@@ -19,6 +19,7 @@ import { SegmentRunner, type SegmentOutcome } from './runner.ts';
 import { LiveProgress } from './live-progress.ts';
 import { SegmentEvidence, capturePlans, captureSizes } from './segment-evidence.ts';
 import { makeDirs } from '../core/output-dir.ts';
+import type { RunCoordination } from './coordination.ts';
 
 export interface ExecuteRunOptions {
   readonly plan: RunPlan;
@@ -32,6 +33,8 @@ export interface ExecuteRunOptions {
   readonly signal: AbortSignal;
   /** Threads for dataset loading when a variant must be prepared. */
   readonly loadWorkers: number;
+  /** Set when this process is one shard of a distributed run (bench/shard/). */
+  readonly coordination?: RunCoordination | undefined;
 }
 
 export interface ExecuteRunOutcome {
@@ -54,8 +57,12 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   } finally {
     await metaClient.end().catch(() => {});
   }
-  const prepared = await prepareVariants(o.server, plan, o.sqlDir, { log, signal: o.signal, workers: o.loadWorkers });
-  for (const v of prepared) await removeWorkloadWrites(v.target);
+  const coord = o.coordination;
+  // A shard that is not the coordinator leaves the server alone: no preparing, cleaning or evidence.
+  const leader = !coord || coord.isCoordinator;
+  const prepare = (): ReturnType<typeof prepareVariants> => prepareVariants(o.server, plan, o.sqlDir, { log, signal: o.signal, workers: o.loadWorkers });
+  const prepared = coord ? await coord.prepared(prepare) : await prepare();
+  if (leader) for (const v of prepared) await removeWorkloadWrites(v.target);
   makeDirs(o.outDir);
 
   const runner = new SegmentRunner(plan);
@@ -65,15 +72,19 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   const outcomes: SegmentOutcome[] = [];
   const segmentRecords: SegmentRecord[] = [];
   const live = new LiveProgress(plan.segments.length, o.progress);
-  const evidence = await SegmentEvidence.open(o.server, plan, prepared);
+  const evidence = leader ? await SegmentEvidence.open(o.server, plan, prepared) : null;
   let firstMeasureStartAt: number | undefined;
   try {
     for (const segment of plan.segments) {
       if (runner.stopped) break;
       const variant = prepared.find((p) => p.name === segment.variant)!;
       live.reset();
+      const firstReport = reports.length;
       const outcome = await runner.run(segment, variant, {
-        onMeasureStart: () => evidence.start(segment.variant),
+        onMeasureStart: async () => {
+          if (!coord) return evidence!.start(segment.variant);
+          return coord.measureStart(segment, async () => evidence?.start(segment.variant)).catch((err: Error) => runner.stop(err.message));
+        },
         onMeasureEnd: async () => {},
         onReport: (_s, report) => {
           reports.push(report);
@@ -83,9 +94,11 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       });
       firstMeasureStartAt ??= outcome.measureStartAt || undefined;
       outcomes.push(outcome);
-      const segEvidence = outcome.measuredSec > 0 ? await evidence.finish() : null;
+      await coord?.segmentDone(segment, outcome, reports.slice(firstReport)).catch((err: Error) => runner.stop(err.message));
+      const segEvidence = evidence && outcome.measuredSec > 0 ? await evidence.finish() : null;
       segmentRecords.push(segmentRecord(segment, outcome, segEvidence));
-      if (!runner.stopped) await removeWorkloadWrites(variant.target);
+      if (!runner.stopped && leader) await removeWorkloadWrites(variant.target);
+      await coord?.segmentClosed(segment, outcome.measuredSec > 0).catch((err: Error) => runner.stop(err.message));
     }
   } finally {
     o.signal.removeEventListener('abort', onAbort);
@@ -95,9 +108,9 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   // Plans and sizes after the measurements (EXPLAIN ANALYZE must not disturb a segment).
   const variantRecords: VariantRecord[] = [];
   for (const v of prepared) {
-    const healthy = !runner.stopped || runner.stopped.startsWith('interrupted');
+    const healthy = leader && (!runner.stopped || runner.stopped.startsWith('interrupted'));
     const plans = healthy && !runner.stopped ? await capturePlans(v, plan, o.outDir).catch(() => ({})) : {};
-    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: 'database unavailable' };
+    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: leader ? 'database unavailable' : 'measured by the coordinator (shard 0)' };
     variantRecords.push({
       name: v.name,
       schema: v.schema,
@@ -108,7 +121,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       plans,
     });
   }
-  await evidence.close();
+  await evidence?.close();
 
   const measuredSec = new Map(outcomes.map((x) => [segmentKey(x.segment.variant, x.segment.repetition), x.measuredSec]));
   const analysis = analyzeRun({ reports, measuredSec, variants: plan.variants.map((v) => v.name), baseline: plan.baseline, seed: `${plan.paramSeed}` });
@@ -144,6 +157,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
     files: { hlog: HLOG_FILE },
   };
   const file = writeResult(o.outDir, result);
+  await coord?.finish(result, o.outDir);
   return { result, file };
 }
 

@@ -9,7 +9,8 @@ import { nowMicros, type MainToWorker, type SegmentTask, type WorkerResult, type
 
 /** Hooks the runner calls around each measurement window (evidence snapshots, progress). */
 export interface SegmentHooks {
-  onMeasureStart(segment: Segment): Promise<void>;
+  /** May return the agreed measurement start (local µs), e.g. a shard's start agreed with the others. */
+  onMeasureStart(segment: Segment): Promise<number | void>;
   onMeasureEnd(segment: Segment): Promise<void>;
   onReport(segment: Segment, report: IntervalReport): void;
   onTick(segment: Segment, phase: 'warmup' | 'measure', elapsedSec: number): void;
@@ -97,6 +98,7 @@ export class SegmentRunner {
         client: variant.target.client,
         schema: variant.schema,
         workerIndex,
+        streamIndex: (plan.streamIndexBase ?? 0) + workerIndex,
         connections,
         workload: plan.workload,
         routes: plan.variants.find((v) => v.name === segment.variant)?.routes ?? {},
@@ -143,10 +145,12 @@ export class SegmentRunner {
       await drained.all;
       if (!this.stopReason) {
         // Every connection is idle: the "before" snapshot sees exactly the warmup, nothing of the window.
-        await hooks.onMeasureStart(segment).catch(() => {});
-        measureStartAt = nowMicros() + MEASURE_DELAY_US;
-        measureEndAt = measureStartAt + plan.durationSec * 1e6;
-        for (const ch of channels) ch.port1.postMessage({ type: 'measure', measureStartAt, measureEndAt } satisfies MainToWorker);
+        const agreedStart = await hooks.onMeasureStart(segment).catch(() => undefined);
+        if (!this.stopReason) {
+          measureStartAt = typeof agreedStart === 'number' ? agreedStart : nowMicros() + MEASURE_DELAY_US;
+          measureEndAt = measureStartAt + plan.durationSec * 1e6;
+          for (const ch of channels) ch.port1.postMessage({ type: 'measure', measureStartAt, measureEndAt } satisfies MainToWorker);
+        }
       }
     }
     const results = await Promise.all(tasks);

@@ -14,6 +14,7 @@ import { OpenScheduler, type SendStep } from './open-schedule.ts';
 import { classifyFailure, destroyConnection, openLoadConnection } from './connections.ts';
 import { IntervalRecorder } from './recorder.ts';
 import { leanQuery } from './lean-query.ts';
+import { connectionStreamKey } from './param-streams.ts';
 import type { MessagePort } from 'node:worker_threads';
 import { nowMicros, type MainToWorker, type SegmentTask, type WorkerResult } from './protocol.ts';
 
@@ -137,8 +138,8 @@ export async function runSegment(task: SegmentTask): Promise<WorkerResult> {
 
   // The parameter streams continue from the warmup into the measurement (one per connection, or
   // one per worker in the open model), so the measured operations are the same in every variant.
-  const connectionRngs = clients.map((_, c) => seedrandom.alea(`${task.paramSeed}:${task.repetition}:${task.workerIndex}:${c}`));
-  const openRng = seedrandom.alea(`${task.paramSeed}:${task.repetition}:${task.workerIndex}:open`);
+  const connectionRngs = clients.map((_, c) => seedrandom.alea(connectionStreamKey(task.paramSeed, task.repetition, task.streamIndex, c)));
+  const openRng = seedrandom.alea(connectionStreamKey(task.paramSeed, task.repetition, task.streamIndex, 'open'));
   const phase = { clients, picker, ctx, execute, isStopped: () => stopped };
 
   await sleepUntil(start.warmupStartAt);
@@ -206,7 +207,7 @@ async function openPhase(p: Phase, recorder: IntervalRecorder | null, task: Segm
   const scheduler = new OpenScheduler({
     ratePerSec: task.rateShare,
     arrival: plan.arrival,
-    seed: `${task.paramSeed}:${task.repetition}:${task.workerIndex}:${seedTag}`,
+    seed: connectionStreamKey(task.paramSeed, task.repetition, task.streamIndex, seedTag),
     startAt: asMicros(startAt),
     endAt: asMicros(endAt),
     lateAfter: asMicros(plan.lateAfterMs * 1000),

@@ -16,6 +16,8 @@ import { planRun } from '../../load/plan.ts';
 import { executeRun } from '../../load/run.ts';
 import { assertWritableDir } from '../../core/output-dir.ts';
 import { InvalidArgumentError } from 'commander';
+import { resolveShardSpec, shardPlan } from '../../shard/shard-spec.ts';
+import { sharedRunId, startShard } from '../../shard/start-shard.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -59,8 +61,12 @@ export function registerRun(program: Command): void {
     .option('--scale <s>', 'dataset scale (1.0 = 12.4M geometries)', parseScale)
     .option('--variants <list>', 'comma-separated subset of the scenario variants', variantList)
     .option('--workers <n>', 'worker threads sending load', integerParser('workers', 1, 64))
-    .option('--out <dir>', 'output folder (default results/<run-id>)')
-    .action(async (scenarioName: string | undefined, opts: { scenarioFile?: string; duration?: number; warmup?: number; connections?: number; rate?: number; repeat?: number; scale?: number; variants?: string[]; workers?: number; out?: string }, cmd: Command) => {
+    .option('--out <dir>', 'output folder (default results/<run-id>, a shard results/<run-id>-shard<i>)')
+    .option('--shard <i/n>', 'run shard i of n (0-based) of a distributed run; see docs/distributed.md')
+    .option('--shards <n>', 'run as one of n shards, the index from JOB_COMPLETION_INDEX (also GEOBENCH_SHARDS)', integerParser('shards', 1, 1024))
+    .option('--run-id <id>', 'the run id all shards share (also GEOBENCH_RUN_ID); required with shards')
+    .option('--barrier-timeout <s>', 'shards: how long a barrier waits for a shard that has not arrived', positive('barrier-timeout'), 120)
+    .action(async (scenarioName: string | undefined, opts: { scenarioFile?: string; duration?: number; warmup?: number; connections?: number; rate?: number; repeat?: number; scale?: number; variants?: string[]; workers?: number; out?: string; shard?: string; shards?: number; runId?: string; barrierTimeout: number }, cmd: Command) => {
       if ((scenarioName === undefined) === (opts.scenarioFile === undefined)) {
         throw new GeobenchError('give either a scenario name or --scenario-file <path>, not both or neither', { hint: `names: ${listScenarios().join(', ')}`, exitCode: 2 });
       }
@@ -69,17 +75,29 @@ export function registerRun(program: Command): void {
         durationSec: opts.duration, warmupSec: opts.warmup, connections: opts.connections, rate: opts.rate,
         repetitions: opts.repeat, scale: opts.scale, variants: opts.variants, workers: opts.workers,
       });
-      const runId = newRunId(plan.scenario);
-      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, runId));
+      const shard = resolveShardSpec(opts, process.env);
+      if (shard) shardPlan(plan, shard); // a plan that cannot be split is refused before any work
+      const runId = shard ? sharedRunId(opts.runId, process.env) : newRunId(plan.scenario);
+      const outDir = path.resolve(opts.out ?? path.join(RESULTS_DIR, shard ? `${runId}-shard${shard.index}` : runId));
       if (fs.existsSync(path.join(outDir, 'result.json'))) throw new GeobenchError(`${outDir} already holds a result; choose another --out`, { exitCode: 2 });
       assertWritableDir(outDir, '--out');
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`run ${runId}: scenario ${plan.scenario}, ${plan.segments.length} segments (${plan.variants.map((v) => v.name).join(' vs ')} × ${plan.repetitions}), ${plan.load.model} load ${plan.load.model === 'open' ? `${plan.load.rate} ops/s on ` : ''}${plan.load.connections} connection(s), ${plan.warmupSec}+${plan.durationSec} s each, on ${server.display}`);
+      const sharded = shard
+        ? await startShard({ shard, plan, runId, server, geobenchVersion: pkg.version, barrierTimeoutSec: opts.barrierTimeout, outDir, log: say })
+        : undefined;
       const { result, file } = await executeRun({
-        plan, server, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
+        plan: sharded?.plan ?? plan, server, coordination: sharded?.session, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
         log: say, progress: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
       });
+      if (shard) {
+        // A shard's numbers are a part: the KPIs and the report belong to the merged result.
+        console.log(`shard ${shard.index}/${shard.count} of run ${runId}: ${result.status}${result.statusReason ? ` (${result.statusReason})` : ''}; merge with: geobench merge ${runId}`);
+        console.log(`shard results: ${file}`);
+        process.exitCode = signal.aborted ? EXIT_INTERRUPTED : result.status === 'complete' ? 0 : 1;
+        return;
+      }
       console.log(formatRunSummary(result));
       console.log(`\nresults: ${file}`);
       if (signal.aborted) process.exitCode = EXIT_INTERRUPTED;
