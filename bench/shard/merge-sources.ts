@@ -9,6 +9,7 @@ import { HLOG_FILE } from '../formats/run-result.ts';
 import { loadRun, runSettled } from './coord-store.ts';
 import type { MergedRun } from './merge-result.ts';
 import { SHARD_FILE, type ShardRecord } from './shard-record.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 /** Shard records from shard folders (each with the shard.json its shard kept current). */
 export function readShardFolders(folders: readonly string[]): ShardRecord[] {
@@ -35,7 +36,7 @@ export async function readShardRun(server: DbTarget, runId: string): Promise<{ c
 
 /** Writes the merged run folder: result.json, latency.hlog and the coordinator's plan files. */
 export function writeMergedRun(outDir: string, merged: MergedRun): string {
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   for (const [rel, content] of Object.entries(merged.planFiles)) {
     const full = path.resolve(outDir, rel);
     if (!full.startsWith(path.resolve(outDir) + path.sep)) throw new GeobenchError(`plan file ${rel} would land outside ${outDir}`, { exitCode: 2 });

@@ -18,6 +18,7 @@ import { SHARD_FILE, type CoordinatorPart, type ShardRecord, type ShardSegmentPa
 import { shardSignature } from './signature.ts';
 import type { ShardSpec } from './shard-spec.ts';
 import { BarrierWait } from './barrier-wait.ts';
+import { makeDirs } from '../core/output-dir.ts';
 
 export interface ShardSessionOptions {
   readonly server: DbTarget;
@@ -218,7 +219,7 @@ export class ShardSession implements RunCoordination {
 
   /** shard.json in this shard's folder: merge can read it when there is no database to read from. */
   private writeFolder(): void {
-    fs.mkdirSync(this.o.outDir, { recursive: true });
+    makeDirs(this.o.outDir);
     writeFileAtomic(path.join(this.o.outDir, SHARD_FILE), `${JSON.stringify({ ...this.record, segments: this.parts })}\n`);
   }
 }
