@@ -164,6 +164,8 @@ export interface NightlyReport {
   readonly commit: string | null;
   readonly configFile: string | null;
   readonly planChange: 'fail' | 'warn';
+  /** Roadmap KPIs / checklist targets missed: reported only (`warn`) or failing the night (`fail`). */
+  readonly kpi: 'fail' | 'warn';
   readonly detector: DetectorOptions;
   readonly entries: readonly EntryJudgement[];
 }
@@ -176,6 +178,8 @@ export const NightlyReportSchema = z.looseObject({
   startedAt: z.string(),
   finishedAt: z.string(),
   planChange: z.enum(['fail', 'warn']),
+  /** Absent in files written before the separate KPI gate (those failed on KPIs: read as `fail`). */
+  kpi: z.enum(['fail', 'warn']).optional(),
   detector: z.looseObject({ lookback: z.number(), minHistory: z.number(), alpha: z.number() }),
   entries: z.array(z.looseObject({
     entry: z.string(),
@@ -193,5 +197,6 @@ export function parseNightlyReport(raw: unknown, where: string): NightlyReport {
   if (!parsed.success) {
     throw new GeobenchError(`${where} is not a geobench nightly/compare judgement:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
-  return raw as NightlyReport;
+  const report = raw as Omit<NightlyReport, 'kpi'> & { kpi?: 'fail' | 'warn' };
+  return { ...report, kpi: report.kpi ?? 'fail' };
 }

@@ -136,19 +136,30 @@ export function errorEntry(entry: string, kind: 'scenario' | 'validate', name: s
   return { entry, kind, name, runId, status: 'error', statusReason: message, key: null, historyRuns: [], notices: [], metrics: [], trends: {}, plans: [], kpis: [], seconds };
 }
 
+/**
+ * Exit codes of `geobench nightly` / `compare` (docs/nightly.md). When several apply the highest
+ * wins: a broken run (3) is reported over a regression (1), because its measurements — and so any
+ * regression found in them — are not to be trusted until the run itself works.
+ */
+export const EXIT_OK = 0;
+export const EXIT_REGRESSION = 1;
+export const EXIT_BROKEN_RUN = 3;
+export type GateExitCode = typeof EXIT_OK | typeof EXIT_REGRESSION | typeof EXIT_BROKEN_RUN;
+
 export interface Outcome {
   readonly regressions: number;
   readonly improvements: number;
   /** Timing regressions during a machine-wide slowdown: reported, not failing. */
   readonly suspects: number;
   readonly planChanges: number;
+  /** KPIs / checklist targets missed (failing only under kpi = fail). */
   readonly kpiFailures: number;
   /** Entries that errored or whose run is incomplete. */
   readonly broken: number;
   readonly judged: number;
   readonly notJudged: number;
-  /** Exit code: 1 on a regression, a failing plan change, a failed KPI or a broken entry. */
-  readonly exitCode: 0 | 1;
+  /** 3 a broken entry; else 1 a regression, a failing plan change or (kpi = fail) a missed KPI; else 0. */
+  readonly exitCode: GateExitCode;
 }
 
 /** Whether a run's alarms make it a regression (a history run of the entry's series). */
@@ -159,7 +170,7 @@ export function entryAlarms(e: EntryJudgement, planChange: 'fail' | 'warn'): str
   ];
 }
 
-export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange'>): Outcome {
+export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange' | 'kpi'>): Outcome {
   let regressions = 0;
   let improvements = 0;
   let suspects = 0;
@@ -181,5 +192,7 @@ export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange'>)
     if (e.status !== 'complete') broken++;
   }
   const failingPlans = report.planChange === 'fail' ? planChanges : 0;
-  return { regressions, improvements, suspects, planChanges, kpiFailures, broken, judged, notJudged, exitCode: regressions + failingPlans + kpiFailures + broken > 0 ? 1 : 0 };
+  const failingKpis = report.kpi === 'fail' ? kpiFailures : 0;
+  const exitCode: GateExitCode = broken > 0 ? EXIT_BROKEN_RUN : regressions + failingPlans + failingKpis > 0 ? EXIT_REGRESSION : EXIT_OK;
+  return { regressions, improvements, suspects, planChanges, kpiFailures, broken, judged, notJudged, exitCode };
 }

@@ -180,6 +180,7 @@ export async function runNightly(o: NightlyRunOptions): Promise<NightlyRunOutcom
     commit,
     configFile: o.config.file,
     planChange: o.config.planChange,
+    kpi: o.config.kpi,
     detector,
     entries,
   };

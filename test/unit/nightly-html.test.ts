@@ -39,7 +39,7 @@ function evilReport(): NightlyReport {
   const current = fakeResult({ runId: XSS, noise: 0.02, label: XSS, errorRate: 0.3, factors: { 'opt1/Q1/p50': 4 }, shapes: { 'opt1/Q1': 'Limit(Seq Scan on <b onmouseover=alert>)' } });
   const judged = judgeEntry({ entry: 'smoke', kind: 'scenario', name: 'smoke', runId: XSS, startedAt: '2026-01-09', key, current: { result: current, checks: null }, comparable: selectComparable(index, key, 'smoke', 10), stored, options: DEFAULT_DETECTOR, seconds: 5 });
   const broken = errorEntry('b', 'scenario', XSS, 'x', `failed: ${XSS}`, 1);
-  return { kind: 'nightly', title: XSS, runId: 'r', startedAt: '2026-01-09T00:00:00Z', finishedAt: '2026-01-09T00:01:00Z', machine: XSS, commit: XSS, configFile: XSS, planChange: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, broken] };
+  return { kind: 'nightly', title: XSS, runId: 'r', startedAt: '2026-01-09T00:00:00Z', finishedAt: '2026-01-09T00:01:00Z', machine: XSS, commit: XSS, configFile: XSS, planChange: 'fail', kpi: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, broken] };
 }
 
 test('nightly HTML: every value from results, scenarios and errors is escaped; the page is self-contained', () => {
