@@ -120,6 +120,25 @@ export interface TrendPoint {
   readonly value: number | null;
   /** baseline = in the history used for judging; excluded = not a good run; current = this run. */
   readonly role: 'baseline' | 'excluded' | 'current';
+  /** The git commit the run measured (absent in files written before change points). */
+  readonly commit?: string | null;
+}
+
+/** A shift of a metric's level found over its trend (nightly/change-points.ts). */
+export interface ChangePointReport {
+  readonly metricId: string;
+  readonly unit: MetricUnit;
+  /** The first run after the shift, when it started, and the commit it measured. */
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly commit: string | null;
+  /** Geometric means of the segments before and after. */
+  readonly before: number;
+  readonly after: number;
+  readonly change: number;
+  readonly p: number;
+  /** Whether the worse side (a regression) or the better side. */
+  readonly direction: 'worse' | 'better';
 }
 
 /** A KPI of the load run or a validator's checklist line. */
@@ -150,6 +169,8 @@ export interface EntryJudgement {
   readonly trends: Readonly<Record<string, readonly TrendPoint[]>>;
   readonly plans: readonly PlanVerdict[];
   readonly kpis: readonly KpiOutcome[];
+  /** Level shifts over the trends (oldest first); absent in files written before change points. */
+  readonly changePoints?: readonly ChangePointReport[];
   readonly seconds: number;
 }
 

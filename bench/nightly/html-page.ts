@@ -35,6 +35,15 @@ function metricTable(rows: readonly MetricVerdict[], compare: boolean): string {
   return `<table>${head}${body.join('')}</table>`;
 }
 
+/** The change points of one metric as chart markers (index into its trend). */
+function shiftsOf(entry: EntryJudgement, metricId: string): { index: number; label: string }[] {
+  const points = entry.trends[metricId] ?? [];
+  return (entry.changePoints ?? []).filter((c) => c.metricId === metricId).map((c) => ({
+    index: points.findIndex((p) => p.runId === c.runId),
+    label: `level shift ${formatChange(c.change)} (${formatValue(c.before, c.unit)} → ${formatValue(c.after, c.unit)}) from run ${c.runId}${c.commit ? `, commit ${c.commit.slice(0, 12)}` : ''}`,
+  })).filter((s) => s.index >= 0);
+}
+
 function chartOf(entry: EntryJudgement, m: MetricVerdict, large = false): string {
   const svg = trendChartSvg({
     title: metricLabel(m.metric.id),
@@ -43,6 +52,7 @@ function chartOf(entry: EntryJudgement, m: MetricVerdict, large = false): string
     status: m.status,
     baseline: m.baseline,
     alarmAt: m.alarmAt ?? null,
+    shifts: shiftsOf(entry, m.metric.id),
     ...(large ? { width: 440, height: 190 } : {}),
   });
   return `<figure>${svg}</figure>`;
@@ -68,6 +78,13 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string {
   if (suspects.length) {
     out.push('<h3 class="suspect">Suspect: machine-wide slowdown (not failing)</h3>', metricTable(suspects, compare));
     if (!compare) out.push(`<div class="grid">${suspects.map((m) => chartOf(entry, m)).join('')}</div>`);
+  }
+  const shifts = entry.changePoints ?? [];
+  if (shifts.length && !compare) {
+    out.push('<h3>Change points</h3><p class="small muted">where a metric\'s level shifted over its trend (E-divisive means, docs/nightly.md); the first run after the shift and the commit it measured. Informational: change points never fail the night.</p>');
+    out.push(`<table><tr><th>metric</th><th>first run after the shift</th><th>commit</th><th>before → after</th><th>change</th></tr>${shifts.map((c) => `<tr><td>${h(metricLabel(c.metricId))}</td><td>${h(c.runId)}</td><td>${h(c.commit ? c.commit.slice(0, 12) : '—')}</td><td>${h(formatValue(c.before, c.unit))} → ${h(formatValue(c.after, c.unit))}</td><td class="${c.direction === 'worse' ? 'regression' : 'improvement'}">${h(formatChange(c.change))}</td></tr>`).join('')}</table>`);
+    const metrics = [...new Set(shifts.map((c) => c.metricId))].slice(0, 12);
+    out.push(`<div class="grid">${metrics.map((id) => entry.metrics.find((m) => m.metric.id === id)).filter((m): m is MetricVerdict => m !== undefined).map((m) => chartOf(entry, m, true)).join('')}</div>`);
   }
   const changed = entry.plans.filter((p) => p.status === 'changed');
   if (changed.length) {

@@ -52,6 +52,11 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string[] {
   if (report.kind === 'compare') header[0] = '| metric | run A | run B | change | rule |';
   if (regressions.length) out.push('', '### Regressions', '', ...header, ...regressions.map(metricRow));
   if (suspects.length) out.push('', '### Suspect: machine-wide slowdown (not failing)', '', ...header, ...suspects.map(metricRow));
+  const shifts = entry.changePoints ?? [];
+  if (shifts.length && report.kind === 'nightly') {
+    out.push('', '### Change points (level shifts over the trend; informational)', '', '| metric | first run after the shift | commit | before → after | change |', '|---|---|---|---|---|');
+    for (const c of shifts) out.push(`| ${e(metricLabel(c.metricId))} | ${e(c.runId)} | ${e(c.commit ? c.commit.slice(0, 12) : '—')} | ${e(`${formatValue(c.before, c.unit)} → ${formatValue(c.after, c.unit)}`)} | ${e(formatChange(c.change))} |`);
+  }
   const changed = entry.plans.filter((p) => p.status === 'changed');
   if (changed.length) {
     out.push('', `### Plan changes${report.planChange === 'warn' ? ' (reported, not failing)' : ''}`);

@@ -64,7 +64,7 @@ test('Markdown summary: escaped, with the verdict and a diff block', () => {
   const prose = md.replace(/```diff\n[\s\S]*?\n```/g, '');
   assert.not.ok(/<(script|img|b)\b/.test(prose), 'no raw tag outside code blocks (inside them Markdown shows text verbatim)');
   assert.match(prose, /&lt;script&gt;/);
-  assert.match(md, /^# geobench nightly r — FAIL/);
+  assert.match(md, /^# geobench nightly r — BROKEN RUN/);
   assert.match(md, /```diff\n/);
   assert.match(md, /### Regressions/);
   assert.match(md, /\*\*FAIL\*\*/);

@@ -18,6 +18,7 @@ import { verdictLine } from '../../nightly/summary-markdown.ts';
 import { runNightly } from '../../nightly/run-nightly.ts';
 import { assertWritableDir } from '../../core/output-dir.ts';
 import { newRunId } from './run.ts';
+import { change as formatChange, valueInUnit as formatValue } from '../../output/format.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -78,6 +79,7 @@ export function registerNightly(program: Command): void {
         for (const n of e.notices) console.log(`  note: ${n}`);
         for (const m of regressions) console.log(`  REGRESSION ${m.metric.id}: ${m.reason}`);
         for (const m of e.metrics.filter((x) => x.status === 'suspect')) console.log(`  SUSPECT ${m.metric.id}: ${m.reason}`);
+        for (const c of e.changePoints ?? []) console.log(`  CHANGE POINT ${c.metricId}: level ${formatChange(c.change)} (${formatValue(c.before, c.unit)} → ${formatValue(c.after, c.unit)}) from run ${c.runId}${c.commit ? ` (commit ${c.commit.slice(0, 12)})` : ''}`);
         for (const p of plans) console.log(`  PLAN CHANGE ${p.variant}/${p.queryType}: ${p.reason}\n${p.diff.map((l) => `      ${l}`).join('\n')}`);
         for (const k of e.kpis.filter((x) => x.pass === false)) console.log(`  ${config.kpi === 'fail' ? 'KPI FAILED' : 'KPI NOT MET (warning)'} ${k.label}: ${k.achieved}`);
       }
