@@ -11,6 +11,7 @@ import { registerReport } from './commands/report.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerHistory } from './commands/history.ts';
 import { registerStress } from './commands/stress.ts';
 
 const program = new Command('geobench')
@@ -31,6 +32,7 @@ registerReport(program);
 registerStatus(program);
 registerNightly(program);
 registerCompare(program);
+registerHistory(program);
 registerStress(program);
 
 try {
