@@ -70,6 +70,8 @@ export interface DetectorOptions {
   readonly minEffect: { readonly p50: number; readonly p99: number; readonly throughput: number; readonly size: number; readonly kpi: number };
   /** Smallest spread assumed, in log units (≈ relative): history that happened to be very quiet does not make z explode. */
   readonly noiseFloor: number;
+  /** Smallest growth of a size, in bytes, that can be a regression (absent in older files: 0). */
+  readonly sizeFloorBytes?: number;
   /** Absolute noise floor and minimum effect of KPI fractions (error rates, relative changes). */
   readonly fractionFloor: number;
   readonly fractionMinEffect: number;

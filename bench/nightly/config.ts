@@ -68,6 +68,7 @@ const DetectorOverrides = z.strictObject({
     kpi: z.number().nonnegative().optional(),
   }).optional(),
   noiseFloor: z.number().nonnegative().optional(),
+  sizeFloorBytes: z.number().int().nonnegative().optional(),
   fractionFloor: z.number().nonnegative().optional(),
   fractionMinEffect: z.number().nonnegative().optional(),
   minCount: z.strictObject({ p50: z.number().int().nonnegative().optional(), p99: z.number().int().nonnegative().optional() }).optional(),
