@@ -111,7 +111,9 @@ test('two more regressed nights: still exit 1, and a change point is reported at
     const r = await nightly(out, { GEOBENCH_SQL_DIR: sqlDir });
     assert.is(r.code, 1, `${out}: ${r.stdout}\n${r.stderr.slice(-3000)}`);
     if (out === 'n5') assert.not.match(r.stdout, /CHANGE POINT/, 'one night after the shift is not yet a segment');
-    else assert.match(r.stdout, new RegExp(`CHANGE POINT opt1/\\S+: level \\+[\\d.,]+% \\([^)]*\\) from run ${n4.runId}`), r.stdout);
+    // Which opt1 metrics: the index sizes (deterministic) always; the timings when three noisy nights
+    // on each side clear p < 0.001 (on a busy machine they may not).
+    else assert.match(r.stdout, new RegExp(`CHANGE POINT opt1/\\S+: level [+−-][\\d.,]+% \\([^)]*\\) from run ${n4.runId}`), r.stdout);
   }
   const html = fs.readFileSync(path.join(tmp, 'n6', 'nightly.html'), 'utf8');
   assert.match(html, /<h3>Change points<\/h3>/);
