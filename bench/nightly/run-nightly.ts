@@ -3,9 +3,10 @@
  * it against its comparable history, store it in the history, and write the nightly outputs
  * (nightly.html, summary.md, junit.xml, nightly.json) to the output folder.
  *
- * The history index is read (and validated) before anything runs, so a corrupt history fails in
- * seconds, not after the measurements; it is written after each entry (atomically), so a night
- * that dies half-way keeps the entries it finished. An interrupted entry is not stored.
+ * The command reads (and validates) the history before anything runs, so a corrupt history fails in
+ * seconds, not after the measurements. Each entry is judged against the index as it is then (another
+ * nightly may have written meanwhile) and stored right after (one atomic append in either store), so
+ * a night that dies half-way keeps the entries it finished. An interrupted entry is not stored.
  */
 import path from 'node:path';
 import type { DbTarget } from '../db/target.ts';
