@@ -13,6 +13,7 @@ import { registerReport } from './commands/report.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerNightly } from './commands/nightly.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerHistory } from './commands/history.ts';
 import { registerStress } from './commands/stress.ts';
 import { registerMerge } from './commands/merge.ts';
 
@@ -41,6 +42,7 @@ registerReport(program);
 registerStatus(program);
 registerNightly(program);
 registerCompare(program);
+registerHistory(program);
 registerStress(program);
 registerMerge(program);
 

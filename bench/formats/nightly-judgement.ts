@@ -70,6 +70,8 @@ export interface DetectorOptions {
   readonly minEffect: { readonly p50: number; readonly p99: number; readonly throughput: number; readonly size: number; readonly kpi: number };
   /** Smallest spread assumed, in log units (≈ relative): history that happened to be very quiet does not make z explode. */
   readonly noiseFloor: number;
+  /** Smallest growth of a size, in bytes, that can be a regression (absent in older files: 0). */
+  readonly sizeFloorBytes?: number;
   /** Absolute noise floor and minimum effect of KPI fractions (error rates, relative changes). */
   readonly fractionFloor: number;
   readonly fractionMinEffect: number;
@@ -120,6 +122,25 @@ export interface TrendPoint {
   readonly value: number | null;
   /** baseline = in the history used for judging; excluded = not a good run; current = this run. */
   readonly role: 'baseline' | 'excluded' | 'current';
+  /** The git commit the run measured (absent in files written before change points). */
+  readonly commit?: string | null;
+}
+
+/** A shift of a metric's level found over its trend (nightly/change-points.ts). */
+export interface ChangePointReport {
+  readonly metricId: string;
+  readonly unit: MetricUnit;
+  /** The first run after the shift, when it started, and the commit it measured. */
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly commit: string | null;
+  /** Geometric means of the segments before and after. */
+  readonly before: number;
+  readonly after: number;
+  readonly change: number;
+  readonly p: number;
+  /** Whether the worse side (a regression) or the better side. */
+  readonly direction: 'worse' | 'better';
 }
 
 /** A KPI of the load run or a validator's checklist line. */
@@ -150,6 +171,8 @@ export interface EntryJudgement {
   readonly trends: Readonly<Record<string, readonly TrendPoint[]>>;
   readonly plans: readonly PlanVerdict[];
   readonly kpis: readonly KpiOutcome[];
+  /** Level shifts over the trends (oldest first); absent in files written before change points. */
+  readonly changePoints?: readonly ChangePointReport[];
   readonly seconds: number;
 }
 
@@ -164,6 +187,8 @@ export interface NightlyReport {
   readonly commit: string | null;
   readonly configFile: string | null;
   readonly planChange: 'fail' | 'warn';
+  /** Roadmap KPIs / checklist targets missed: reported only (`warn`) or failing the night (`fail`). */
+  readonly kpi: 'fail' | 'warn';
   readonly detector: DetectorOptions;
   readonly entries: readonly EntryJudgement[];
 }
@@ -176,6 +201,8 @@ export const NightlyReportSchema = z.looseObject({
   startedAt: z.string(),
   finishedAt: z.string(),
   planChange: z.enum(['fail', 'warn']),
+  /** Absent in files written before the separate KPI gate (those failed on KPIs: read as `fail`). */
+  kpi: z.enum(['fail', 'warn']).optional(),
   detector: z.looseObject({ lookback: z.number(), minHistory: z.number(), alpha: z.number() }),
   entries: z.array(z.looseObject({
     entry: z.string(),
@@ -193,5 +220,6 @@ export function parseNightlyReport(raw: unknown, where: string): NightlyReport {
   if (!parsed.success) {
     throw new GeobenchError(`${where} is not a geobench nightly/compare judgement:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
-  return raw as NightlyReport;
+  const report = raw as Omit<NightlyReport, 'kpi'> & { kpi?: 'fail' | 'warn' };
+  return { ...report, kpi: report.kpi ?? 'fail' };
 }

@@ -68,6 +68,7 @@ const DetectorOverrides = z.strictObject({
     kpi: z.number().nonnegative().optional(),
   }).optional(),
   noiseFloor: z.number().nonnegative().optional(),
+  sizeFloorBytes: z.number().int().nonnegative().optional(),
   fractionFloor: z.number().nonnegative().optional(),
   fractionMinEffect: z.number().nonnegative().optional(),
   minCount: z.strictObject({ p50: z.number().int().nonnegative().optional(), p99: z.number().int().nonnegative().optional() }).optional(),
@@ -82,6 +83,8 @@ const NightlySchema = z.strictObject({
   detector: DetectorOverrides.default({}),
   /** A changed plan fails the night (`fail`, default) or is only reported (`warn`). */
   planChange: z.enum(['fail', 'warn']).default('fail'),
+  /** A missed roadmap KPI or checklist target fails the night (`fail`) or is reported as a warning (`warn`, default). */
+  kpi: z.enum(['fail', 'warn']).default('warn'),
 });
 
 export type ScenarioEntryConfig = z.infer<typeof ScenarioEntry> & { readonly id: string };
@@ -94,6 +97,7 @@ export interface NightlyConfig {
   readonly entries: readonly NightlyEntry[];
   readonly detector: DetectorOptions;
   readonly planChange: 'fail' | 'warn';
+  readonly kpi: 'fail' | 'warn';
 }
 
 /** Validates a parsed configuration; resolves entry ids and detector defaults. */
@@ -113,7 +117,7 @@ export function validateNightlyConfig(raw: unknown, source: string): NightlyConf
     minEffect: { ...DEFAULT_DETECTOR.minEffect, ...defined(d.minEffect) },
     minCount: { ...DEFAULT_DETECTOR.minCount, ...defined(d.minCount) },
   };
-  return { file: source, description: parsed.data.description, entries, detector, planChange: parsed.data.planChange };
+  return { file: source, description: parsed.data.description, entries, detector, planChange: parsed.data.planChange, kpi: parsed.data.kpi };
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

@@ -23,8 +23,10 @@
  *      interleaved variants are each other's control; see {@link machineSlowdown}. A regression of
  *      one schema during a busy night still fails: the other variants do not share it.
  *
- * Sizes — deterministic for the same data and schema, so no z: a size grew when it is larger than
- * every history value and more than `minEffect.size` (5 %) above the history median.
+ * Sizes — nearly deterministic for the same data and schema, so no z: a size grew when it is larger
+ * than every history value, more than `minEffect.size` (5 %) above the history median and at least
+ * `sizeFloorBytes` (64 KiB) above it. The floor is measured: a materialized view refreshed every night
+ * in a reused schema grows a page (8 KiB) at a time from bloat, 9 % of a 88 KiB view (docs/nightly.md).
  *
  * Fewer than `minHistory` history values → "not enough history", never a verdict.
  */
@@ -39,6 +41,7 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   alpha: 0.001,
   minEffect: { p50: 0.1, p99: 0.2, throughput: 0.1, size: 0.05, kpi: 0.1 },
   noiseFloor: 0.03,
+  sizeFloorBytes: 65_536,
   fractionFloor: 0.005,
   fractionMinEffect: 0.01,
   minCount: { p50: 10, p99: 100 },
@@ -151,12 +154,13 @@ function judgeSize(current: MetricPoint, x: number, h: readonly number[], o: Det
   const change = baseline > 0 ? x / baseline - 1 : null;
   const max = Math.max(...h);
   const min = Math.min(...h);
-  const grew = x > max && change !== null && change >= o.minEffect.size;
-  const shrank = x < min && change !== null && -change >= o.minEffect.size;
+  const floor = o.sizeFloorBytes ?? 0;
+  const grew = x > max && change !== null && change >= o.minEffect.size && x - baseline >= floor;
+  const shrank = x < min && change !== null && -change >= o.minEffect.size && baseline - x >= floor;
   const why = change === null
     ? `${fmt(x)} bytes, history median ${fmt(baseline)}`
-    : `${pct(change)} vs median of ${n} run${n === 1 ? '' : 's'} (history ${fmt(min)}…${fmt(max)} bytes), threshold ${(100 * o.minEffect.size).toFixed(0)}%`;
-  const alarmAt = Math.max(max, baseline * (1 + o.minEffect.size));
+    : `${pct(change)} vs median of ${n} run${n === 1 ? '' : 's'} (history ${fmt(min)}…${fmt(max)} bytes), threshold ${(100 * o.minEffect.size).toFixed(0)}% and ${fmt(floor)} bytes`;
+  const alarmAt = Math.max(max, baseline * (1 + o.minEffect.size), baseline + floor);
   return verdict(current, grew, shrank, { n, baseline, change, z: null, zCritical: null, alarmAt }, why);
 }
 

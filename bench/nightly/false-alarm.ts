@@ -15,7 +15,7 @@ import type { HistoryRunRecord } from './history-index.ts';
 import { readHistory } from './history-store.ts';
 import { metricsOf, plansOf, type EntryRunData } from './judgement.ts';
 import { judgePlans } from './plans.ts';
-import { readStoredRun } from './run-nightly.ts';
+import { readStoredRun } from './history-folder-store.ts';
 
 export interface ReplayRow {
   readonly series: string;

@@ -105,21 +105,32 @@ export function storeEntryRun(root: string, sourceDir: string, key: SeriesKey, r
 }
 
 /**
- * Takes <root>/.lock for this process (one nightly writes a history at a time). A lock left by a
- * process that no longer exists is taken over.
+ * Takes <root>/.lock for this process (one writer at a time; the folder store holds it for each
+ * append). A lock left by a process that no longer exists is taken over.
  */
 export function lockHistory(root: string): () => void {
   makeDirs(root);
   const file = path.join(root, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 10; attempt++) {
     try {
       fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       return () => fs.rmSync(file, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new GeobenchError(`another geobench nightly (pid ${pid}) is writing to ${root}`, { hint: `wait for it, or remove ${file} if that process is not geobench` });
+      let text: string;
+      let ageMs: number;
+      try {
+        text = fs.readFileSync(file, 'utf8').trim();
+        ageMs = Date.now() - fs.statSync(file).mtimeMs;
+      } catch (readErr) {
+        if ((readErr as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw readErr;
+      }
+      const pid = Number(text);
+      // An empty lock is one being written right now (created, pid not yet in it) — unless it is old.
+      const starting = text === '' && ageMs < 10_000;
+      if (starting || (Number.isInteger(pid) && pid > 0 && alive(pid))) {
+        throw new GeobenchError(`another geobench nightly (pid ${starting ? 'starting' : pid}) is writing to ${root}`, { hint: `wait for it, or remove ${file} if that process is not geobench` });
       }
       fs.rmSync(file, { force: true });
     }

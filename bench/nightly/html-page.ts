@@ -8,7 +8,7 @@ import { escapeHtml as h } from '../output/escape.ts';
 import { change as formatChange, valueInUnit as formatValue } from '../output/format.ts';
 import { metricLabel } from './metrics.ts';
 import { outcomeOf, type EntryJudgement, type NightlyReport } from './judgement.ts';
-import { verdictLine } from './summary-markdown.ts';
+import { kpiResultWord, verdictLine } from './summary-markdown.ts';
 import { trendChartSvg } from './svg-chart.ts';
 import type { MetricVerdict } from './detector.ts';
 
@@ -19,7 +19,7 @@ h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;margin-top:32px;border-bot
 .pass{background:#d5f5e3;color:#145a32}.fail{background:#fadbd8;color:#78281f}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f6f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.regression{color:#c0392b;font-weight:bold}.suspect{color:#b9770e;font-weight:bold}.improvement{color:#1e8449}.muted{color:#777}
+.regression{color:#c0392b;font-weight:bold}.warning{color:#b9770e}.suspect{color:#b9770e;font-weight:bold}.improvement{color:#1e8449}.muted{color:#777}
 pre.diff{background:#f8f9f9;border:1px solid #ddd;padding:8px;font-size:12px;overflow-x:auto;line-height:1.35}
 pre.diff .del{background:#fadbd8;display:block}pre.diff .add{background:#d5f5e3;display:block}pre.diff .ctx{display:block}
 .grid{display:flex;flex-wrap:wrap;gap:8px}.grid figure{margin:0;border:1px solid #eee;padding:2px}
@@ -35,6 +35,15 @@ function metricTable(rows: readonly MetricVerdict[], compare: boolean): string {
   return `<table>${head}${body.join('')}</table>`;
 }
 
+/** The change points of one metric as chart markers (index into its trend). */
+function shiftsOf(entry: EntryJudgement, metricId: string): { index: number; label: string }[] {
+  const points = entry.trends[metricId] ?? [];
+  return (entry.changePoints ?? []).filter((c) => c.metricId === metricId).map((c) => ({
+    index: points.findIndex((p) => p.runId === c.runId),
+    label: `level shift ${formatChange(c.change)} (${formatValue(c.before, c.unit)} → ${formatValue(c.after, c.unit)}) from run ${c.runId}${c.commit ? `, commit ${c.commit.slice(0, 12)}` : ''}`,
+  })).filter((s) => s.index >= 0);
+}
+
 function chartOf(entry: EntryJudgement, m: MetricVerdict, large = false): string {
   const svg = trendChartSvg({
     title: metricLabel(m.metric.id),
@@ -43,6 +52,7 @@ function chartOf(entry: EntryJudgement, m: MetricVerdict, large = false): string
     status: m.status,
     baseline: m.baseline,
     alarmAt: m.alarmAt ?? null,
+    shifts: shiftsOf(entry, m.metric.id),
     ...(large ? { width: 440, height: 190 } : {}),
   });
   return `<figure>${svg}</figure>`;
@@ -69,16 +79,24 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string {
     out.push('<h3 class="suspect">Suspect: machine-wide slowdown (not failing)</h3>', metricTable(suspects, compare));
     if (!compare) out.push(`<div class="grid">${suspects.map((m) => chartOf(entry, m)).join('')}</div>`);
   }
+  const shifts = entry.changePoints ?? [];
+  if (shifts.length && !compare) {
+    out.push('<h3>Change points</h3><p class="small muted">where a metric\'s level shifted over its trend (E-divisive means, docs/nightly.md); the first run after the shift and the commit it measured. Informational: change points never fail the night.</p>');
+    out.push(`<table><tr><th>metric</th><th>first run after the shift</th><th>commit</th><th>before → after</th><th>change</th></tr>${shifts.map((c) => `<tr><td>${h(metricLabel(c.metricId))}</td><td>${h(c.runId)}</td><td>${h(c.commit ? c.commit.slice(0, 12) : '—')}</td><td>${h(formatValue(c.before, c.unit))} → ${h(formatValue(c.after, c.unit))}</td><td class="${c.direction === 'worse' ? 'regression' : 'improvement'}">${h(formatChange(c.change))}</td></tr>`).join('')}</table>`);
+    const metrics = [...new Set(shifts.map((c) => c.metricId))].slice(0, 12);
+    out.push(`<div class="grid">${metrics.map((id) => entry.metrics.find((m) => m.metric.id === id)).filter((m): m is MetricVerdict => m !== undefined).map((m) => chartOf(entry, m, true)).join('')}</div>`);
+  }
   const changed = entry.plans.filter((p) => p.status === 'changed');
   if (changed.length) {
     out.push(`<h3 class="regression">Plan changes${report.planChange === 'warn' ? ' (reported, not failing)' : ''}</h3>`);
     for (const p of changed) out.push(`<h4>${h(p.variant)} · ${h(p.queryType)}</h4><p class="small">${h(p.reason)}</p>`, diffHtml(p.diff));
   }
   if (entry.kpis.length) {
-    out.push('<h3>KPIs and checks</h3><table><tr><th>KPI</th><th>target</th><th>achieved</th><th>result</th></tr>');
+    out.push(`<h3>KPIs and checks${report.kpi === 'warn' ? ' <span class="small muted">(kpi: warn — a target not met is reported, it does not fail the night)</span>' : ''}</h3>`);
+    out.push('<table><tr><th>KPI</th><th>target</th><th>achieved</th><th>result</th></tr>');
     for (const k of entry.kpis) {
-      const cls = k.pass === false ? 'regression' : k.pass === true ? 'improvement' : 'muted';
-      out.push(`<tr><td>${h(k.label)}</td><td>${h(k.target ?? '—')}</td><td>${h(k.achieved)}${k.note ? `<br><span class="small muted">${h(k.note)}</span>` : ''}</td><td class="${cls}">${k.pass === true ? 'pass' : k.pass === false ? 'FAIL' : '·'}</td></tr>`);
+      const cls = k.pass === false ? (report.kpi === 'fail' ? 'regression' : 'warning') : k.pass === true ? 'improvement' : 'muted';
+      out.push(`<tr><td>${h(k.label)}</td><td>${h(k.target ?? '—')}</td><td>${h(k.achieved)}${k.note ? `<br><span class="small muted">${h(k.note)}</span>` : ''}</td><td class="${cls}">${h(kpiResultWord(k.pass, report.kpi))}</td></tr>`);
     }
     out.push('</table>');
   }
@@ -120,7 +138,7 @@ export function renderHtml(report: NightlyReport): string {
 <h1>geobench ${h(report.kind)} ${h(report.runId)}</h1>
 <p class="small muted">${h(report.title)} — ${h(report.startedAt)} → ${h(report.finishedAt)}${report.machine ? ` — machine ${h(report.machine)}` : ''}${report.commit ? ` — commit ${h(report.commit)}` : ''}${report.configFile ? ` — config ${h(report.configFile)}` : ''}</p>
 <p><span class="verdict ${o.exitCode === 0 ? 'pass' : 'fail'}">${h(verdictLine(report))}</span></p>
-<table><tr><th>entry</th><th>status</th><th>regressions</th><th>plan changes</th><th>failed KPIs</th><th>history runs</th></tr>${rows.join('')}</table>
+<table><tr><th>entry</th><th>status</th><th>regressions</th><th>plan changes</th><th>KPIs not met</th><th>history runs</th></tr>${rows.join('')}</table>
 ${report.entries.map((en) => entrySection(en, report)).join('\n')}
 <p class="small muted">Detection rule: see docs/nightly.md. lookback ${h(report.detector.lookback)}, min history ${h(report.detector.minHistory)}, α ${h(report.detector.alpha)}, minimum effects p50 ${h(report.detector.minEffect.p50)}, p99 ${h(report.detector.minEffect.p99)}, throughput ${h(report.detector.minEffect.throughput)}, size ${h(report.detector.minEffect.size)}, KPI ${h(report.detector.minEffect.kpi)}.</p>
 </body></html>

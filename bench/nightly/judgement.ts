@@ -11,8 +11,9 @@ import { summarizeSkipped, type ComparableRuns, type HistoryRunRecord } from './
 import { extractMetrics, kpiMetric, type MetricPoint } from './metrics.ts';
 import { judgePlans, planFingerprints, type PlanFingerprint } from './plans.ts';
 import type { SeriesKey } from './series-key.ts';
-export type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport } from '../formats/nightly-judgement.ts';
-import type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport } from '../formats/nightly-judgement.ts';
+export type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport, ChangePointReport } from '../formats/nightly-judgement.ts';
+import type { TrendPoint, KpiOutcome, EntryJudgement, NightlyReport, ChangePointReport } from '../formats/nightly-judgement.ts';
+import { changePoints } from './change-points.ts';
 
 /** What one entry run left behind: a load result, and a validator's checks when it was one. */
 export interface EntryRunData {
@@ -96,8 +97,8 @@ export function judgeEntry(input: JudgeEntryInput): EntryJudgement {
   const missing = comparable.all.filter((r) => !stored.has(r.nightlyRunId)).length;
   if (missing > 0) notices.push(`${missing} stored run${missing === 1 ? '' : 's'} could not be read and ${missing === 1 ? 'was' : 'were'} left out`);
 
-  const trends = trendSeries(current, comparable, stored, baselineRuns, input.runId, input.startedAt);
   const r = input.current.result;
+  const trends = trendSeries(current, comparable, stored, baselineRuns, input.runId, input.startedAt, r?.metadata?.git.commit ?? null);
   return {
     entry: input.entry,
     kind: input.kind,
@@ -112,20 +113,40 @@ export function judgeEntry(input: JudgeEntryInput): EntryJudgement {
     trends,
     plans,
     kpis: kpisOf(input.current),
+    changePoints: trendChangePoints(current, trends, options),
     seconds: input.seconds,
   };
 }
 
+/**
+ * Change points over every timing and size trend (fractions are left out: their level is not
+ * multiplicative). The minimum shift is the metric's minimum effect (p50 10 %, p99 20 %, …).
+ */
+export function trendChangePoints(current: readonly MetricPoint[], trends: Readonly<Record<string, readonly TrendPoint[]>>, options: DetectorOptions): ChangePointReport[] {
+  const out: ChangePointReport[] = [];
+  for (const m of current) {
+    if (m.unit === 'fraction' || m.unit === 'none') continue;
+    const points = trends[m.id] ?? [];
+    const minShift = m.family === 'latency' ? (m.stat === 'p99' ? options.minEffect.p99 : options.minEffect.p50) : options.minEffect[m.family];
+    for (const cp of changePoints(points.map((p) => p.value), { minShift, noiseFloor: options.noiseFloor })) {
+      const first = points[cp.index]!;
+      const worse = m.betterWhen === 'lower' ? cp.change > 0 : cp.change < 0;
+      out.push({ metricId: m.id, unit: m.unit, runId: first.runId, startedAt: first.startedAt, commit: first.commit ?? null, before: cp.before, after: cp.after, change: cp.change, p: cp.p, direction: worse ? 'worse' : 'better' });
+    }
+  }
+  return out;
+}
+
 /** History (oldest first, up to 30 runs) plus the current value, per current metric. */
-function trendSeries(current: readonly MetricPoint[], comparable: ComparableRuns, stored: ReadonlyMap<string, EntryRunData>, baseline: readonly HistoryRunRecord[], runId: string, startedAt: string): Record<string, TrendPoint[]> {
+function trendSeries(current: readonly MetricPoint[], comparable: ComparableRuns, stored: ReadonlyMap<string, EntryRunData>, baseline: readonly HistoryRunRecord[], runId: string, startedAt: string, commit: string | null): Record<string, TrendPoint[]> {
   const inBaseline = new Set(baseline.map((r) => r.nightlyRunId));
   const shown = comparable.all.filter((r) => stored.has(r.nightlyRunId)).slice(0, 30).reverse();
   const values = shown.map((r) => new Map(metricsOf(stored.get(r.nightlyRunId)!).map((m) => [m.id, m.value])));
   const out: Record<string, TrendPoint[]> = {};
   for (const m of current) {
     out[m.id] = [
-      ...shown.map((r, i): TrendPoint => ({ runId: r.nightlyRunId, startedAt: r.startedAt, value: values[i]!.get(m.id) ?? null, role: inBaseline.has(r.nightlyRunId) ? 'baseline' : 'excluded' })),
-      { runId, startedAt, value: m.value, role: 'current' },
+      ...shown.map((r, i): TrendPoint => ({ runId: r.nightlyRunId, startedAt: r.startedAt, value: values[i]!.get(m.id) ?? null, role: inBaseline.has(r.nightlyRunId) ? 'baseline' : 'excluded', commit: r.commit })),
+      { runId, startedAt, value: m.value, role: 'current', commit },
     ];
   }
   return out;
@@ -136,19 +157,30 @@ export function errorEntry(entry: string, kind: 'scenario' | 'validate', name: s
   return { entry, kind, name, runId, status: 'error', statusReason: message, key: null, historyRuns: [], notices: [], metrics: [], trends: {}, plans: [], kpis: [], seconds };
 }
 
+/**
+ * Exit codes of `geobench nightly` / `compare` (docs/nightly.md). When several apply the highest
+ * wins: a broken run (3) is reported over a regression (1), because its measurements — and so any
+ * regression found in them — are not to be trusted until the run itself works.
+ */
+export const EXIT_OK = 0;
+export const EXIT_REGRESSION = 1;
+export const EXIT_BROKEN_RUN = 3;
+export type GateExitCode = typeof EXIT_OK | typeof EXIT_REGRESSION | typeof EXIT_BROKEN_RUN;
+
 export interface Outcome {
   readonly regressions: number;
   readonly improvements: number;
   /** Timing regressions during a machine-wide slowdown: reported, not failing. */
   readonly suspects: number;
   readonly planChanges: number;
+  /** KPIs / checklist targets missed (failing only under kpi = fail). */
   readonly kpiFailures: number;
   /** Entries that errored or whose run is incomplete. */
   readonly broken: number;
   readonly judged: number;
   readonly notJudged: number;
-  /** Exit code: 1 on a regression, a failing plan change, a failed KPI or a broken entry. */
-  readonly exitCode: 0 | 1;
+  /** 3 a broken entry; else 1 a regression, a failing plan change or (kpi = fail) a missed KPI; else 0. */
+  readonly exitCode: GateExitCode;
 }
 
 /** Whether a run's alarms make it a regression (a history run of the entry's series). */
@@ -159,7 +191,7 @@ export function entryAlarms(e: EntryJudgement, planChange: 'fail' | 'warn'): str
   ];
 }
 
-export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange'>): Outcome {
+export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange' | 'kpi'>): Outcome {
   let regressions = 0;
   let improvements = 0;
   let suspects = 0;
@@ -181,5 +213,7 @@ export function outcomeOf(report: Pick<NightlyReport, 'entries' | 'planChange'>)
     if (e.status !== 'complete') broken++;
   }
   const failingPlans = report.planChange === 'fail' ? planChanges : 0;
-  return { regressions, improvements, suspects, planChanges, kpiFailures, broken, judged, notJudged, exitCode: regressions + failingPlans + kpiFailures + broken > 0 ? 1 : 0 };
+  const failingKpis = report.kpi === 'fail' ? kpiFailures : 0;
+  const exitCode: GateExitCode = broken > 0 ? EXIT_BROKEN_RUN : regressions + failingPlans + failingKpis > 0 ? EXIT_REGRESSION : EXIT_OK;
+  return { regressions, improvements, suspects, planChanges, kpiFailures, broken, judged, notJudged, exitCode };
 }

@@ -3,10 +3,11 @@
  * junit-10.xsd): testsuites(name, tests, failures, errors, skipped, time) / one testsuite per entry
  * (name, tests, failures, errors, skipped, time, timestamp, hostname) with properties / one
  * testcase(name, classname, time) per KPI or checklist line, per regression check (metric) and per
- * plan check. A regression, a failed KPI or a changed plan (planChange = fail) is a <failure>; an
- * entry that could not run is an <error>; a check that could not be judged (not enough history,
- * too few samples) or a suspect one (a timing regression during a machine-wide slowdown) is
- * <skipped> with the reason.
+ * plan check. A regression or a changed plan (planChange = fail) is a <failure>; a missed KPI is a
+ * <failure> under kpi = fail and a <skipped> "KPI not met (warning)" under kpi = warn (the suite's
+ * properties count them); an entry that could not run or ran incomplete is an <error> (exit 3); a
+ * check that could not be judged (not enough history, too few samples) or a suspect one (a timing
+ * regression during a machine-wide slowdown) is <skipped> with the reason.
  */
 import os from 'node:os';
 import { escapeXml, escapeXmlAttribute } from '../output/escape.ts';
@@ -33,12 +34,12 @@ function casesOf(entry: EntryJudgement, report: NightlyReport, prefix: string): 
   cases.push({
     name: `run ${entry.name} complete`,
     classname: cls,
-    result: entry.status === 'complete' ? { kind: 'pass' } : { kind: 'failure', message: `run ${entry.status}: ${entry.statusReason ?? 'not every segment was measured'}`, type: 'incomplete' },
+    result: entry.status === 'complete' ? { kind: 'pass' } : { kind: 'error', message: `run ${entry.status}: ${entry.statusReason ?? 'not every segment was measured'}`, type: 'incomplete' },
   });
   for (const k of entry.kpis) {
     const name = `${k.source === 'kpi' ? 'kpi' : 'check'}: ${k.label}${k.target ? ` (${k.target})` : ''}`;
     const result: Case['result'] = k.pass === true ? { kind: 'pass' }
-      : k.pass === false ? { kind: 'failure', message: `${k.label}: ${k.achieved}`, type: 'kpi' }
+      : k.pass === false ? (report.kpi === 'fail' ? { kind: 'failure', message: `${k.label}: ${k.achieved}`, type: 'kpi' } : { kind: 'skipped', message: `KPI not met (warning, kpi: warn): ${k.label}: ${k.achieved}` })
       : { kind: 'skipped', message: k.note ?? `${k.achieved} (no pass/fail)` };
     cases.push({ name, classname: `${cls}.kpi`, result });
   }
@@ -92,6 +93,8 @@ export function renderJunit(report: NightlyReport, hostname = os.hostname()): st
     const props: Array<[string, string]> = [['run', entry.runId], ['kind', entry.kind], ['name', entry.name], ['status', entry.status]];
     if (entry.key) props.push(['series', `${entry.key.scenario} scale=${entry.key.scale} seed=${entry.key.seed} machine=${entry.key.fingerprint} config=${entry.key.config}`]);
     props.push(['history', entry.historyRuns.join(' ')]);
+    props.push(['kpi.gate', report.kpi]);
+    entry.kpis.filter((k) => k.pass === false).forEach((k, i) => props.push([`kpi.not-met.${i + 1}`, `${k.label}${k.target ? ` (${k.target})` : ''}: ${k.achieved}`]));
     entry.notices.forEach((n, i) => props.push([`notice.${i + 1}`, n]));
     lines.push('    <properties>', ...props.map(([k, v]) => `      <property name="${a(k)}" value="${a(v)}"/>`), '    </properties>');
     lines.push(...cases.map(caseXml));

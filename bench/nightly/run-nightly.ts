@@ -3,11 +3,11 @@
  * it against its comparable history, store it in the history, and write the nightly outputs
  * (nightly.html, summary.md, junit.xml, nightly.json) to the output folder.
  *
- * The history index is read (and validated) before anything runs, so a corrupt history fails in
- * seconds, not after the measurements; it is written after each entry (atomically), so a night
- * that dies half-way keeps the entries it finished. An interrupted entry is not stored.
+ * The command reads (and validates) the history before anything runs, so a corrupt history fails in
+ * seconds, not after the measurements. Each entry is judged against the index as it is then (another
+ * nightly may have written meanwhile) and stored right after (one atomic append in either store), so
+ * a night that dies half-way keeps the entries it finished. An interrupted entry is not stored.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { DbTarget } from '../db/target.ts';
 import { planRun } from '../load/plan.ts';
@@ -19,20 +19,19 @@ import { VALIDATORS } from '../validate/registry.ts';
 import { loadTargets } from '../validate/targets.ts';
 import { VALIDATE_DEFAULTS } from '../validate/defaults.ts';
 import { writeValidation } from '../validate/report-file.ts';
-import { VALIDATION_FILE, type ValidationFile } from '../formats/validation-file.ts';
-import type { Check } from '../validate/checks.ts';
 import type { NightlyConfig, NightlyEntry, ScenarioEntryConfig, ValidateEntryConfig } from './config.ts';
 import type { DetectorOptions } from './detector.ts';
-import { appendRun, selectComparable, type HistoryIndex, type HistoryRunRecord } from './history-index.ts';
-import { lockHistory, readHistory, storeEntryRun, writeHistory } from './history-store.ts';
+import { selectComparable, type HistoryIndex, type HistoryRunRecord } from './history-index.ts';
+import type { HistoryStore } from './store.ts';
 import { entryAlarms, errorEntry, judgeEntry, outcomeOf, type EntryJudgement, type EntryRunData, type NightlyReport, type Outcome } from './judgement.ts';
 import { writeReportFiles, type ReportFiles } from './outputs.ts';
+import { renderMarkdown } from './summary-markdown.ts';
 import { seriesKeyOf, validatorKey, type SeriesKey } from './series-key.ts';
 import { makeDirs } from '../core/output-dir.ts';
 
 export interface NightlyRunOptions {
   readonly config: NightlyConfig;
-  readonly historyDir: string;
+  readonly history: HistoryStore;
   readonly outDir: string;
   readonly runId: string;
   /** Overrides every entry's dataset scale. */
@@ -101,26 +100,13 @@ async function runValidateEntry(entry: ValidateEntryConfig, dir: string, o: Nigh
   return { data: { result, checks: outcome.checks }, key, startedAt, runId };
 }
 
-/** Reads a stored entry run (result.json and validation.json); null when unreadable. */
-export function readStoredRun(historyDir: string, record: HistoryRunRecord): EntryRunData | null {
-  const dir = path.join(historyDir, record.dir);
-  try {
-    const result = fs.existsSync(path.join(dir, 'result.json')) ? readResult(dir) : null;
-    const validation = fs.existsSync(path.join(dir, VALIDATION_FILE)) ? (JSON.parse(fs.readFileSync(path.join(dir, VALIDATION_FILE), 'utf8')) as ValidationFile) : null;
-    const checks: Check[] | null = validation && Array.isArray(validation.checks) ? [...validation.checks] : null;
-    return result || checks ? { result, checks } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Judges an entry run against the history in `index` (reading the stored runs it needs). */
-export function judgeAgainstHistory(index: HistoryIndex, historyDir: string, entry: { id: string; kind: 'scenario' | 'validate'; name: string }, run: EntryRun, detector: DetectorOptions, seconds: number, excludeNightly?: string): EntryJudgement {
+/** Judges an entry run against the history in `index` (reading the stored runs it needs from the store). */
+export async function judgeAgainstHistory(index: HistoryIndex, history: HistoryStore, entry: { id: string; kind: 'scenario' | 'validate'; name: string }, run: EntryRun, detector: DetectorOptions, seconds: number, excludeNightly?: string): Promise<EntryJudgement> {
   const comparable = selectComparable(index, run.key, entry.id, detector.lookback, excludeNightly);
-  const wanted = [...new Map([...comparable.baseline, ...comparable.all.slice(0, TREND_RUNS)].map((r) => [r.nightlyRunId, r])).values()];
+  const wanted: HistoryRunRecord[] = [...new Map([...comparable.baseline, ...comparable.all.slice(0, TREND_RUNS)].map((r) => [r.nightlyRunId, r])).values()];
   const stored = new Map<string, EntryRunData>();
   for (const r of wanted) {
-    const data = readStoredRun(historyDir, r);
+    const data = await history.readRun(r);
     if (data) stored.set(r.nightlyRunId, data);
   }
   return judgeEntry({ entry: entry.id, kind: entry.kind, name: entry.name, runId: run.runId, startedAt: run.startedAt, key: run.key, current: run.data, comparable, stored, options: detector, seconds });
@@ -129,46 +115,41 @@ export function judgeAgainstHistory(index: HistoryIndex, historyDir: string, ent
 export async function runNightly(o: NightlyRunOptions): Promise<NightlyRunOutcome> {
   const detector: DetectorOptions = { ...o.config.detector, ...(o.lookback !== undefined ? { lookback: o.lookback } : {}) };
   const startedAt = new Date().toISOString();
-  const release = lockHistory(o.historyDir);
   const entries: EntryJudgement[] = [];
   let commit: string | null = null;
   let interrupted = false;
-  try {
-    let index = readHistory(o.historyDir);
-    makeDirs(o.outDir);
-    for (const entry of o.config.entries) {
-      if (o.signal.aborted) {
-        interrupted = true;
-        break;
-      }
-      const dir = path.join(o.outDir, entry.id);
-      const t0 = performance.now();
-      let run: EntryRun;
-      try {
-        run = entry.kind === 'scenario' ? await runScenarioEntry(entry, dir, o) : await runValidateEntry(entry, dir, o);
-      } catch (err) {
-        if (o.signal.aborted) {
-          interrupted = true;
-          break;
-        }
-        const message = (err as Error).message;
-        o.log(`nightly ${entry.id}: failed: ${message.split('\n')[0]}`);
-        entries.push(errorEntry(entry.id, entry.kind, entry.name, `${o.runId}-${entry.id}`, message, (performance.now() - t0) / 1000));
-        continue;
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      commit ??= run.data.result?.metadata?.git.commit ?? null;
-      const judgement = judgeAgainstHistory(index, o.historyDir, entry, run, detector, seconds);
-      entries.push(judgement);
-      if (o.signal.aborted) {
-        interrupted = true;
-        o.log(`nightly ${entry.id}: interrupted; not stored in the history`);
-        break;
-      }
-      index = storeInHistory(o, index, entry, run, judgement);
+  makeDirs(o.outDir);
+  for (const entry of o.config.entries) {
+    if (o.signal.aborted) {
+      interrupted = true;
+      break;
     }
-  } finally {
-    release();
+    const dir = path.join(o.outDir, entry.id);
+    const t0 = performance.now();
+    let run: EntryRun;
+    try {
+      run = entry.kind === 'scenario' ? await runScenarioEntry(entry, dir, o) : await runValidateEntry(entry, dir, o);
+    } catch (err) {
+      if (o.signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      const message = (err as Error).message;
+      o.log(`nightly ${entry.id}: failed: ${message.split('\n')[0]}`);
+      entries.push(errorEntry(entry.id, entry.kind, entry.name, `${o.runId}-${entry.id}`, message, (performance.now() - t0) / 1000));
+      continue;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    commit ??= run.data.result?.metadata?.git.commit ?? null;
+    // Read now, not at the start: another nightly may have stored runs of this series meanwhile.
+    const judgement = await judgeAgainstHistory(await o.history.readIndex(), o.history, entry, run, detector, seconds);
+    entries.push(judgement);
+    if (o.signal.aborted) {
+      interrupted = true;
+      o.log(`nightly ${entry.id}: interrupted; not stored in the history`);
+      break;
+    }
+    await storeInHistory(o, entry, run, judgement);
   }
   const report: NightlyReport = {
     kind: 'nightly',
@@ -180,16 +161,16 @@ export async function runNightly(o: NightlyRunOptions): Promise<NightlyRunOutcom
     commit,
     configFile: o.config.file,
     planChange: o.config.planChange,
+    kpi: o.config.kpi,
     detector,
     entries,
   };
   const files = writeReportFiles(o.outDir, report, 'nightly');
-  const summaryCopy = path.join(o.historyDir, o.runId);
-  if (fs.existsSync(summaryCopy)) fs.copyFileSync(files.markdown, path.join(summaryCopy, 'summary.md'));
+  if (entries.some((e) => e.status !== 'error')) await o.history.saveSummary(o.runId, renderMarkdown(report));
   return { report, outcome: outcomeOf(report), files, interrupted };
 }
 
-function storeInHistory(o: NightlyRunOptions, index: HistoryIndex, entry: NightlyEntry, run: EntryRun, judgement: EntryJudgement): HistoryIndex {
+async function storeInHistory(o: NightlyRunOptions, entry: NightlyEntry, run: EntryRun, judgement: EntryJudgement): Promise<void> {
   const alarms = entryAlarms(judgement, o.config.planChange);
   const record: HistoryRunRecord = {
     nightlyRunId: o.runId,
@@ -205,11 +186,8 @@ function storeInHistory(o: NightlyRunOptions, index: HistoryIndex, entry: Nightl
     accepted: false,
     commit: run.data.result?.metadata?.git.commit ?? null,
   };
-  storeEntryRun(o.historyDir, path.join(o.outDir, entry.id), run.key, record);
-  const next = appendRun(index, run.key, record);
-  writeHistory(o.historyDir, next);
-  o.log(`nightly ${entry.id}: stored in ${path.join(o.historyDir, record.dir)} (${alarms.length ? `${alarms.length} alarm(s)` : 'no alarm'})`);
-  return next;
+  await o.history.storeRun(path.join(o.outDir, entry.id), run.key, record);
+  o.log(`nightly ${entry.id}: stored in ${o.history.kind === 'folder' ? path.join(o.history.display, record.dir) : `${o.history.display} as ${record.nightlyRunId}/${record.entry}`} (${alarms.length ? `${alarms.length} alarm(s)` : 'no alarm'})`);
 }
 
 function machineLine(entries: readonly EntryJudgement[]): string | null {

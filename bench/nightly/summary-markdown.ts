@@ -16,12 +16,22 @@ export function verdictLine(report: NightlyReport): string {
   const parts = [
     `${o.regressions} regression${o.regressions === 1 ? '' : 's'}`,
     `${o.planChanges} plan change${o.planChanges === 1 ? '' : 's'}${report.planChange === 'warn' && o.planChanges ? ' (warn only)' : ''}`,
-    `${o.kpiFailures} failed KPI${o.kpiFailures === 1 ? '' : 's'}`,
+    `${o.kpiFailures} KPI${o.kpiFailures === 1 ? '' : 's'} not met${report.kpi === 'warn' && o.kpiFailures ? ' (warning, kpi: warn)' : ''}`,
   ];
   if (o.broken) parts.push(`${o.broken} entr${o.broken === 1 ? 'y' : 'ies'} incomplete or failed`);
   if (o.suspects) parts.push(`${o.suspects} suspect (machine-wide slowdown, not failing)`);
   if (o.improvements) parts.push(`${o.improvements} improvement${o.improvements === 1 ? '' : 's'}`);
-  return `${o.exitCode === 0 ? 'PASS' : 'FAIL'}: ${parts.join(', ')}; ${o.judged} metrics judged, ${o.notJudged} not judged`;
+  return `${verdictWord(o.exitCode)}: ${parts.join(', ')}; ${o.judged} metrics judged, ${o.notJudged} not judged`;
+}
+
+/** PASS (exit 0), FAIL (1: a regression), BROKEN (3: the run itself is incomplete or errored). */
+export function verdictWord(exitCode: number): string {
+  return exitCode === 0 ? 'PASS' : exitCode === 3 ? 'BROKEN RUN' : 'FAIL';
+}
+
+/** A KPI line's result word: a miss is FAIL under kpi = fail, a warning under kpi = warn. */
+export function kpiResultWord(pass: boolean | null, gate: 'fail' | 'warn'): string {
+  return pass === true ? 'pass' : pass === false ? (gate === 'fail' ? 'FAIL' : 'not met (warning)') : '·';
 }
 
 function metricRow(m: MetricVerdict): string {
@@ -42,6 +52,11 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string[] {
   if (report.kind === 'compare') header[0] = '| metric | run A | run B | change | rule |';
   if (regressions.length) out.push('', '### Regressions', '', ...header, ...regressions.map(metricRow));
   if (suspects.length) out.push('', '### Suspect: machine-wide slowdown (not failing)', '', ...header, ...suspects.map(metricRow));
+  const shifts = entry.changePoints ?? [];
+  if (shifts.length && report.kind === 'nightly') {
+    out.push('', '### Change points (level shifts over the trend; informational)', '', '| metric | first run after the shift | commit | before → after | change |', '|---|---|---|---|---|');
+    for (const c of shifts) out.push(`| ${e(metricLabel(c.metricId))} | ${e(c.runId)} | ${e(c.commit ? c.commit.slice(0, 12) : '—')} | ${e(`${formatValue(c.before, c.unit)} → ${formatValue(c.after, c.unit)}`)} | ${e(formatChange(c.change))} |`);
+  }
   const changed = entry.plans.filter((p) => p.status === 'changed');
   if (changed.length) {
     out.push('', `### Plan changes${report.planChange === 'warn' ? ' (reported, not failing)' : ''}`);
@@ -52,8 +67,8 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string[] {
   const plansSeen = entry.plans.filter((p) => p.status === 'unchanged' && p.diff.length > 0);
   if (plansSeen.length) out.push('', `${plansSeen.length} plan(s) differ from the last run but match one the history has seen: ${plansSeen.map((p) => e(`${p.variant}/${p.queryType}`)).join(', ')}`);
   if (entry.kpis.length) {
-    out.push('', '### KPIs and checks', '', '| KPI | target | achieved | result |', '|---|---|---|---|');
-    for (const k of entry.kpis) out.push(`| ${e(k.label)} | ${e(k.target ?? '—')} | ${e(k.achieved)} | ${k.pass === true ? 'pass' : k.pass === false ? '**FAIL**' : '·'} |`);
+    out.push('', `### KPIs and checks${report.kpi === 'warn' ? ' (kpi: warn — a target not met is reported, it does not fail the night)' : ''}`, '', '| KPI | target | achieved | result |', '|---|---|---|---|');
+    for (const k of entry.kpis) out.push(`| ${e(k.label)} | ${e(k.target ?? '—')} | ${e(k.achieved)} | ${k.pass === false ? `**${kpiResultWord(k.pass, report.kpi)}**` : kpiResultWord(k.pass, report.kpi)} |`);
   }
   if (improvements.length) out.push('', '### Improvements', '', ...header, ...improvements.map(metricRow));
   const counts = new Map<string, number>();
@@ -65,13 +80,13 @@ function entrySection(entry: EntryJudgement, report: NightlyReport): string[] {
 export function renderMarkdown(report: NightlyReport): string {
   const o = outcomeOf(report);
   const out = [
-    `# geobench ${report.kind} ${e(report.runId)} — ${o.exitCode === 0 ? 'PASS' : 'FAIL'}`,
+    `# geobench ${report.kind} ${e(report.runId)} — ${verdictWord(o.exitCode)}`,
     '',
     e(verdictLine(report)),
     '',
     `${e(report.title)}; ${e(report.startedAt)} → ${e(report.finishedAt)}${report.machine ? `; machine ${e(report.machine)}` : ''}${report.commit ? `; commit ${e(report.commit)}` : ''}${report.configFile ? `; config ${e(report.configFile)}` : ''}`,
     '',
-    '| entry | status | regressions | plan changes | failed KPIs | judged | history runs |',
+    '| entry | status | regressions | plan changes | KPIs not met | judged | history runs |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const en of report.entries) {

@@ -18,6 +18,8 @@ export interface TrendChartInput {
   readonly status: string;
   readonly baseline: number | null;
   readonly alarmAt: number | null;
+  /** Change points: index into points of the first run after a level shift, and its tooltip. */
+  readonly shifts?: readonly { readonly index: number; readonly label: string }[];
   readonly width?: number;
   readonly height?: number;
 }
@@ -63,6 +65,12 @@ export function trendChartSvg(input: TrendChartInput): string {
     const ay = r(y(input.alarmAt));
     parts.push(`<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${ay}" y2="${ay}" stroke="#c0392b" stroke-dasharray="5,3"><title>alarm at ${escapeHtml(formatValue(input.alarmAt, input.unit))}</title></line>`);
     parts.push(`<text x="${pad.left + plotW - 2}" y="${Number(ay) - 3}" font-size="9" fill="#c0392b" text-anchor="end">alarm</text>`);
+  }
+  for (const shift of input.shifts ?? []) {
+    // Midway between the last run before and the first run after the shift.
+    const sx = r(shift.index > 0 ? (x(shift.index - 1) + x(shift.index)) / 2 : x(shift.index));
+    parts.push(`<line class="change-point" x1="${sx}" x2="${sx}" y1="${pad.top}" y2="${pad.top + plotH}" stroke="#7d3c98" stroke-width="1.5" stroke-dasharray="4,2"><title>${escapeHtml(shift.label)}</title></line>`);
+    parts.push(`<text x="${Number(sx) + 2}" y="${pad.top + 9}" font-size="9" fill="#7d3c98">shift</text>`);
   }
   const path = input.points
     .map((p, i) => (p.value === null || !Number.isFinite(p.value) ? null : `${r(x(i))},${r(y(p.value))}`))

@@ -69,9 +69,13 @@ test('throughput falling to zero is a regression', () => {
   assert.is(v.change, -1);
 });
 
-test('sizes: +6 % is a regression, +2 % is not', () => {
-  const grew = judgeRun(extractMetrics(fakeResult({ gistBytes: 1_060_000 })), history(3, 0));
+test('sizes: +7 % (70 kB) is a regression, +2 % is not; +6 % (60 kB) is under the 64 KiB floor', () => {
+  const grew = judgeRun(extractMetrics(fakeResult({ gistBytes: 1_070_000 })), history(3, 0));
   assert.ok(regressions(grew).includes('opt1/size/index:geometrias_geom_gist'));
+  const underFloor = judgeRun(extractMetrics(fakeResult({ gistBytes: 1_060_000 })), history(3, 0));
+  assert.equal(regressions(underFloor), [], 'a page or a few of bloat is not a regression');
+  const noFloor = judgeRun(extractMetrics(fakeResult({ gistBytes: 1_060_000 })), history(3, 0), { ...DEFAULT_DETECTOR, sizeFloorBytes: 0 });
+  assert.ok(regressions(noFloor).includes('opt1/size/index:geometrias_geom_gist'), 'without the floor the 5 % rule alone alarms');
   const small = judgeRun(extractMetrics(fakeResult({ gistBytes: 1_020_000 })), history(3, 0));
   assert.equal(regressions(small), []);
 });

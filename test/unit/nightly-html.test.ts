@@ -39,7 +39,7 @@ function evilReport(): NightlyReport {
   const current = fakeResult({ runId: XSS, noise: 0.02, label: XSS, errorRate: 0.3, factors: { 'opt1/Q1/p50': 4 }, shapes: { 'opt1/Q1': 'Limit(Seq Scan on <b onmouseover=alert>)' } });
   const judged = judgeEntry({ entry: 'smoke', kind: 'scenario', name: 'smoke', runId: XSS, startedAt: '2026-01-09', key, current: { result: current, checks: null }, comparable: selectComparable(index, key, 'smoke', 10), stored, options: DEFAULT_DETECTOR, seconds: 5 });
   const broken = errorEntry('b', 'scenario', XSS, 'x', `failed: ${XSS}`, 1);
-  return { kind: 'nightly', title: XSS, runId: 'r', startedAt: '2026-01-09T00:00:00Z', finishedAt: '2026-01-09T00:01:00Z', machine: XSS, commit: XSS, configFile: XSS, planChange: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, broken] };
+  return { kind: 'nightly', title: XSS, runId: 'r', startedAt: '2026-01-09T00:00:00Z', finishedAt: '2026-01-09T00:01:00Z', machine: XSS, commit: XSS, configFile: XSS, planChange: 'fail', kpi: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, broken] };
 }
 
 test('nightly HTML: every value from results, scenarios and errors is escaped; the page is self-contained', () => {
@@ -64,7 +64,7 @@ test('Markdown summary: escaped, with the verdict and a diff block', () => {
   const prose = md.replace(/```diff\n[\s\S]*?\n```/g, '');
   assert.not.ok(/<(script|img|b)\b/.test(prose), 'no raw tag outside code blocks (inside them Markdown shows text verbatim)');
   assert.match(prose, /&lt;script&gt;/);
-  assert.match(md, /^# geobench nightly r — FAIL/);
+  assert.match(md, /^# geobench nightly r — BROKEN RUN/);
   assert.match(md, /```diff\n/);
   assert.match(md, /### Regressions/);
   assert.match(md, /\*\*FAIL\*\*/);

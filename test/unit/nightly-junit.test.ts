@@ -80,7 +80,7 @@ function sampleReport(): NightlyReport {
   const judged = judgeEntry({ entry: 'smoke', kind: 'scenario', name: 'smoke', runId: 'now', startedAt: '2026-01-09', key, current: { result: current, checks: null }, comparable: selectComparable(index, key, 'smoke', 10), stored, options: DEFAULT_DETECTOR, seconds: 12.5 });
   const fresh = judgeEntry({ entry: 'fresh', kind: 'scenario', name: 'smoke', runId: 'now2', startedAt: '2026-01-09', key, current: { result: fakeResult(), checks: null }, comparable: selectComparable(emptyIndex(), key, 'fresh', 10), stored: new Map(), options: DEFAULT_DETECTOR, seconds: 3 });
   const broken = errorEntry('broken<entry>', 'validate', 'combined', 'now3', 'database said: relation "x" does not exist & <oops>', 0.5);
-  return { kind: 'nightly', title: 'test', runId: '20260109T000000Z-nightly', startedAt: '2026-01-09T00:00:00.000Z', finishedAt: '2026-01-09T00:10:00.000Z', machine: null, commit: null, configFile: null, planChange: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, fresh, broken] };
+  return { kind: 'nightly', title: 'test', runId: '20260109T000000Z-nightly', startedAt: '2026-01-09T00:00:00.000Z', finishedAt: '2026-01-09T00:10:00.000Z', machine: null, commit: null, configFile: null, planChange: 'fail', kpi: 'fail', detector: DEFAULT_DETECTOR, entries: [judged, fresh, broken] };
 }
 
 test('JUnit XML: testsuites / testsuite / testcase with the required attributes and consistent counts', () => {

@@ -27,14 +27,16 @@ function readChecks(dir: string): Check[] | null {
 
 export function registerCompare(program: Command): void {
   program.command('compare')
-    .description('judge run B against run A (two result folders) as the nightly does: per-metric change with bootstrap CIs over repetitions, sizes, plan diffs, KPIs; exit 1 on a regression')
+    .description('judge run B against run A (two result folders) as the nightly does: per-metric change with bootstrap CIs over repetitions, sizes, plan diffs, KPIs; exit 1 on a regression or plan change (or a missed KPI with --kpi fail), 3 when run B is incomplete')
     .argument('<run-a>', 'the reference result folder (or its result.json)')
     .argument('<run-b>', 'the result folder judged against it')
     .option('--out <dir>', 'also write compare.html, summary.md, junit.xml and compare.json there')
     .option('--allow-incompatible', 'compare runs of another machine, scale, seed, scenario or configuration (reported, not refused)')
     .option('--plan-change <policy>', 'a changed plan fails (fail, default) or is only reported (warn)', 'fail')
-    .action(async (runA: string, runB: string, opts: { out?: string; allowIncompatible?: boolean; planChange: string }) => {
+    .option('--kpi <policy>', "B's KPIs not met are only reported (warn, default) or fail (fail)", 'warn')
+    .action(async (runA: string, runB: string, opts: { out?: string; allowIncompatible?: boolean; planChange: string; kpi: string }) => {
       if (opts.planChange !== 'fail' && opts.planChange !== 'warn') throw new GeobenchError(`--plan-change must be fail or warn, got '${opts.planChange}'`, { exitCode: 2 });
+      if (opts.kpi !== 'fail' && opts.kpi !== 'warn') throw new GeobenchError(`--kpi must be fail or warn, got '${opts.kpi}'`, { exitCode: 2 });
       const outDir = opts.out === undefined ? undefined : assertWritableDir(opts.out, '--out');
       const dirOf = (p: string): string => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p));
       const a = readResult(runA);
@@ -55,6 +57,7 @@ export function registerCompare(program: Command): void {
         commit: b.metadata?.git.commit ?? null,
         configFile: null,
         planChange: opts.planChange,
+        kpi: opts.kpi,
         detector: DEFAULT_DETECTOR,
         entries: [entry],
       };
@@ -67,7 +70,7 @@ export function registerCompare(program: Command): void {
         console.log(`  ${m.status.toUpperCase()} ${metricLabel(m.metric.id)}: ${formatValue(m.baseline, m.metric.unit)} → ${formatValue(m.metric.value, m.metric.unit)} (${formatChange(m.change)}${ci}); ${m.reason}`);
       }
       for (const p of entry.plans.filter((x) => x.status === 'changed')) console.log(`  PLAN CHANGE ${p.variant}/${p.queryType}:\n${p.diff.map((l) => `      ${l}`).join('\n')}`);
-      for (const k of entry.kpis.filter((x) => x.pass === false)) console.log(`  KPI FAILED ${k.label}: ${k.achieved}`);
+      for (const k of entry.kpis.filter((x) => x.pass === false)) console.log(`  ${opts.kpi === 'fail' ? 'KPI FAILED' : 'KPI NOT MET (warning)'} ${k.label}: ${k.achieved}`);
       if (outDir) {
         const files = writeReportFiles(outDir, report, 'compare');
         say(`report: ${files.html}`);
