@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../bench/core/paths.ts';
 import { writeFileAtomic } from '../bench/core/atomic-write.ts';
 import { parseNightlyReport } from '../bench/formats/nightly-judgement.ts';
 import { alarmRates, tallyNight, type NightTally } from '../bench/nightly/alarm-rate.ts';
+import { makeDirs } from '../bench/core/output-dir.ts';
 
 const { values } = parseArgs({ options: { nights: { type: 'string', default: '20' }, out: { type: 'string' }, config: { type: 'string' }, history: { type: 'string' } } });
 const nights = Number(values.nights);
@@ -31,7 +32,7 @@ if (!/^postgres(ql)?:\/\//.test(history) && fs.existsSync(history)) {
   console.error(`history ${history} exists: the measurement needs a fresh history`);
   process.exit(2);
 }
-fs.mkdirSync(out, { recursive: true });
+makeDirs(out);
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 const tallies: NightTally[] = [];
