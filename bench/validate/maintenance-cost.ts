@@ -15,6 +15,7 @@ import { rowsForScale } from '../dataset/model.ts';
 import { schemaJobs } from '../evidence/cron-jobs.ts';
 import { WORKLOAD_ID_START } from '../load/prepare.ts';
 import { queryType } from '../queries/index.ts';
+import { quoteIdent } from '../rpc/catalog.ts';
 import type { Check } from './checks.ts';
 import { STANDARD_MIX } from './comparison-run.ts';
 import type { ProductionLoad } from './production-load.ts';
@@ -138,6 +139,17 @@ export async function measureMaintenance(ctx: ValidateContext, schema: string, p
   } finally {
     // The window's rows (and the load run's W1 rows) go, as `prepare` removes them before a run.
     await client.query('DELETE FROM geometrias WHERE id >= $1', [WORKLOAD_ID_START]).catch(() => {});
+    // The views go back to the table's rows in a freshly written heap: the timed REFRESH …
+    // CONCURRENTLY runs leave dead tuples behind (a reused schema grew every night), and they
+    // still hold the window's rows just deleted.
+    await restoreViews(client, schema).catch((err: Error) => ctx.log(`  views of ${schema} not rebuilt: ${err.message}`));
     await client.end().catch(() => {});
   }
+}
+
+/** Plain REFRESH of every materialized view of the schema (rewrites it), then VACUUM of the table. */
+async function restoreViews(c: pg.Client, schema: string): Promise<void> {
+  const views = (await c.query<{ v: string }>('SELECT matviewname::text AS v FROM pg_matviews WHERE schemaname = $1 ORDER BY 1', [schema])).rows;
+  for (const { v } of views) await c.query(`REFRESH MATERIALIZED VIEW ${quoteIdent(schema)}.${quoteIdent(v)}`);
+  await c.query('VACUUM geometrias');
 }
