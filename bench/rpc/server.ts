@@ -11,6 +11,7 @@ import { isLocalHost, type DbTarget } from '../db/target.ts';
 import { assertOwnSchema } from '../db/schema.ts';
 import { apiRolePassword, apiRoles, prepareApiRoles } from './api-role.ts';
 import { CATALOG_SQL, FunctionCatalog, functionsFromRows, type CatalogRow } from './catalog.ts';
+import { streamJsonArray } from './row-stream.ts';
 import { allowedHostNames, createRpcHandler, DEFAULT_BODY_LIMIT, DEFAULT_MAX_ROWS, type QueryFn, type RpcResponse } from './handler.ts';
 
 export interface RpcServerOptions {
@@ -113,17 +114,16 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     throw err instanceof GeobenchError ? err : describeConnectError(options.target, err);
   }
 
-  const query: QueryFn = async ({ name, text, values }) => {
-    const result = await pool.query<[string]>({ name, text, values: [...values], rowMode: 'array' });
-    return result.rows[0]?.[0] ?? '[]';
-  };
+  // Rows streamed through a portal: memory stays flat under the row cap (row-stream.ts).
+  const query: QueryFn = ({ text, values }) => streamJsonArray(pool, { text, values });
   const handle = createRpcHandler({
     catalog, query, log, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
     allowedHosts: allowedHostNames(host),
   });
 
   const server = http.createServer({ requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    const send = (r: RpcResponse): void => {
+    const send = async (r: RpcResponse): Promise<void> => {
+      if (typeof r.body !== 'string') return sendStream(res, r, log);
       if (res.destroyed || res.headersSent) return;
       res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
       res.end(r.body);
@@ -167,6 +167,27 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     return closing;
   };
   return { url: urlFor(host, port), host, port, apiSchema, functions: catalog.names(), role, close };
+}
+
+/**
+ * A streamed body, chunked, waiting for the socket to drain before the next chunk (so a slow
+ * reader holds the server's reading of rows, not its memory). A failure after the status line was
+ * sent can only cut the connection: the client sees an incomplete chunked response, never a
+ * truncated JSON array that looks whole.
+ */
+async function sendStream(res: http.ServerResponse, r: RpcResponse, log: (line: string) => void): Promise<void> {
+  const chunks = r.body as AsyncIterable<string>;
+  try {
+    for await (const chunk of chunks) {
+      if (res.destroyed) break; // ends the iteration: the stream and its connection are released
+      if (!res.headersSent) res.writeHead(r.status, r.headers);
+      if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    }
+    if (!res.destroyed) res.end();
+  } catch (err) {
+    log(`rpc: response cut after it started: ${(err as Error)?.message ?? String(err)}`.split('\n')[0]!);
+    res.destroy();
+  }
 }
 
 /** Reads a request body up to `limit` bytes; past the limit it keeps draining and resolves undefined. */
