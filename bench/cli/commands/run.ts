@@ -76,7 +76,7 @@ export function registerRun(program: Command): void {
       const signal = interruptSignal();
       const server = await openDatabase(targetOptions(cmd), say);
       say(`run ${runId}: scenario ${plan.scenario}, ${plan.segments.length} segments (${plan.variants.map((v) => v.name).join(' vs ')} × ${plan.repetitions}), ${plan.load.model} load ${plan.load.model === 'open' ? `${plan.load.rate} ops/s on ` : ''}${plan.load.connections} connection(s), ${plan.warmupSec}+${plan.durationSec} s each, on ${server.display}`);
-      const { result, file } = await executeRun({
+      const { result, file, evidenceMissing } = await executeRun({
         plan, server, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
         log: say, progress: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
       });
@@ -85,6 +85,7 @@ export function registerRun(program: Command): void {
       if (signal.aborted) process.exitCode = EXIT_INTERRUPTED;
       else if (result.status !== 'complete') process.exitCode = 1;
       else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
+      else if (evidenceMissing.length) process.exitCode = 1; // measured in full, but the server failed before the plans were read
       if (signal.aborted) say(`interrupted: no report written; make one with: geobench report ${outDir}`);
       else await reportAfterRun(outDir);
     });
