@@ -89,7 +89,9 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       if (outcome.measuredSec > 0) log(`${segment.variant} rep ${segment.repetition}: reading the server evidence (statements, counters)`);
       const segEvidence = outcome.measuredSec > 0 ? await evidence.finish() : null;
       segmentRecords.push(segmentRecord(segment, outcome, segEvidence));
-      if (!runner.stopped) await removeWorkloadWrites(variant.target);
+      // A server that died after the measurement (during the evidence snapshot) stops the run here;
+      // what was measured is still written, marked incomplete.
+      if (!runner.stopped) await removeWorkloadWrites(variant.target).catch((err: Error) => runner.stop(`database unavailable: ${err.message.split('\n')[0]}`));
     }
   } finally {
     o.signal.removeEventListener('abort', onAbort);

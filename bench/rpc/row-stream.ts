@@ -26,13 +26,21 @@ export interface RowStatement {
  */
 export async function streamJsonArray(pool: pg.Pool, statement: RowStatement): Promise<AsyncIterable<string>> {
   const client = await pool.connect();
+  // A checked-out client whose backend dies emits 'error' (pool.query listens for it; here we must,
+  // or the process crashes): the failure reaches us through the stream as well.
+  const ignore = (): void => {};
+  client.on('error', ignore);
+  const release = (err?: Error | boolean): void => {
+    client.off('error', ignore);
+    client.release(err);
+  };
   const stream = client.query(new QueryStream(statement.text, [...statement.values], { batchSize: STREAM_BATCH_ROWS, highWaterMark: STREAM_BATCH_ROWS, rowMode: 'array' }));
   const rows = stream[Symbol.asyncIterator]() as AsyncIterator<[string]>;
   let first: IteratorResult<[string]>;
   try {
     first = await rows.next();
   } catch (err) {
-    client.release(err as Error);
+    release(err as Error);
     throw err;
   }
   return (async function* chunks(): AsyncGenerator<string> {
@@ -56,7 +64,7 @@ export async function streamJsonArray(pool: pg.Pool, statement: RowStatement): P
       throw err;
     } finally {
       if (!finished) stream.destroy();
-      client.release(finished ? undefined : (failure ?? true));
+      release(finished ? undefined : (failure ?? true));
     }
   })();
 }
