@@ -87,6 +87,8 @@ export function registerRun(program: Command): void {
       else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
       else if (evidenceMissing.length) process.exitCode = 1; // measured in full, but the server failed before the plans were read
       if (signal.aborted) say(`interrupted: no report written; make one with: geobench report ${outDir}`);
+      // The server failed after the measurements: exit now (the charts take seconds), as for Ctrl-C.
+      else if (evidenceMissing.length) say(`${evidenceMissing.join('; ')}; no report written; make one with: geobench report ${outDir}`);
       else await reportAfterRun(outDir);
     });
 }
