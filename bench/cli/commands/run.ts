@@ -87,8 +87,9 @@ export function registerRun(program: Command): void {
       else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
       else if (evidenceMissing.length) process.exitCode = 1; // measured in full, but the server failed before the plans were read
       if (signal.aborted) say(`interrupted: no report written; make one with: geobench report ${outDir}`);
-      // The server failed after the measurements: exit now (the charts take seconds), as for Ctrl-C.
-      else if (evidenceMissing.length) say(`${evidenceMissing.join('; ')}; no report written; make one with: geobench report ${outDir}`);
+      // The server failed (mid-run, or after the measurements): exit now, as for Ctrl-C — the charts
+      // take seconds, and a dead server must end geobench within 10 s (docs/faults.md).
+      else if (result.status !== 'complete' || evidenceMissing.length) say(`${[result.statusReason ?? '', ...evidenceMissing].filter(Boolean).join('; ')}: no report written; make one with: geobench report ${outDir}`);
       else await reportAfterRun(outDir);
     });
 }
