@@ -28,13 +28,16 @@ export async function streamJsonArray(pool: pg.Pool, statement: RowStatement): P
   const client = await pool.connect();
   // A checked-out client whose backend dies emits 'error' (pool.query listens for it; here we must,
   // or the process crashes): the failure reaches us through the stream as well.
-  const ignore = (): void => {};
-  client.on('error', ignore);
+  // Destroying the stream settles a read still waiting on the dead connection (else the client
+  // would never go back to the pool and `pool.end()` would wait for it forever).
+  let stream: QueryStream | undefined;
+  const onClientError = (err: Error): void => void stream?.destroy(err);
+  client.on('error', onClientError);
   const release = (err?: Error | boolean): void => {
-    client.off('error', ignore);
+    client.off('error', onClientError);
     client.release(err);
   };
-  const stream = client.query(new QueryStream(statement.text, [...statement.values], { batchSize: STREAM_BATCH_ROWS, highWaterMark: STREAM_BATCH_ROWS, rowMode: 'array' }));
+  stream = client.query(new QueryStream(statement.text, [...statement.values], { batchSize: STREAM_BATCH_ROWS, highWaterMark: STREAM_BATCH_ROWS, rowMode: 'array' }));
   const rows = stream[Symbol.asyncIterator]() as AsyncIterator<[string]>;
   let first: IteratorResult<[string]>;
   try {

@@ -162,7 +162,11 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await stopped;
       clearTimeout(force);
-      await pool.end().catch(() => {});
+      // A pool client still checked out (a call cut by a dying server) must not hold the exit:
+      // give the pool the grace period, then exit anyway (the server ends the sessions).
+      let abandon: NodeJS.Timeout | undefined;
+      await Promise.race([pool.end().catch(() => {}), new Promise<void>((resolve) => (abandon = setTimeout(resolve, graceMs)))]);
+      clearTimeout(abandon);
     })();
     return closing;
   };
