@@ -11,7 +11,6 @@ import { isLocalHost, type DbTarget } from '../db/target.ts';
 import { assertOwnSchema } from '../db/schema.ts';
 import { apiRolePassword, apiRoles, prepareApiRoles } from './api-role.ts';
 import { CATALOG_SQL, FunctionCatalog, functionsFromRows, type CatalogRow } from './catalog.ts';
-import { streamJsonArray } from './row-stream.ts';
 import { allowedHostNames, createRpcHandler, DEFAULT_BODY_LIMIT, DEFAULT_MAX_ROWS, type QueryFn, type RpcResponse } from './handler.ts';
 
 export interface RpcServerOptions {
@@ -114,8 +113,13 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     throw err instanceof GeobenchError ? err : describeConnectError(options.target, err);
   }
 
-  // Rows streamed through a portal: memory stays flat under the row cap (row-stream.ts).
-  const query: QueryFn = ({ text, values }) => streamJsonArray(pool, { text, values });
+  // Buffered: the capped rows (one JSON text each) joined into the array. Streaming them through a
+  // portal (pg-query-stream) kept memory flat under the cap but left a call hanging when its backend
+  // was terminated during the first batch (docs/rpc.md); not in until that is solved.
+  const query: QueryFn = async ({ name, text, values }) => {
+    const result = await pool.query<[string]>({ name, text, values: [...values], rowMode: 'array' });
+    return `[${result.rows.map((r) => r[0]).join(',')}]`;
+  };
   const handle = createRpcHandler({
     catalog, query, log, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
     allowedHosts: allowedHostNames(host),
