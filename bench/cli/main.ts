@@ -66,6 +66,22 @@ function report(err: unknown): number {
     return err.exitCode;
   }
   const e = err as Error;
+  if (lostDatabase(err)) {
+    // The server died or went away mid-command (fault suite: validate opt45 × postmaster SIGKILL
+    // exited 70): not a bug of geobench, and said as such.
+    process.stderr.write(`geobench: error: the database connection was lost: ${redact(e.message.split('\n')[0]!)}\n`);
+    process.stderr.write('hint: check that the server is running (geobench db status) and run the command again; interrupted steps clean up on the next run\n');
+    return 1;
+  }
   process.stderr.write(`geobench: internal error: ${redact(e?.stack ?? String(err))}\n`);
   return 70;
+}
+
+/** A connection that broke or was refused, or a server shutting down (SQLSTATE class 08, 57P01–57P03). */
+function lostDatabase(err: unknown): boolean {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  if (!e || typeof e.message !== 'string') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  return /^08|^57P0[123]$|^ECONNREFUSED$|^ECONNRESET$|^EPIPE$/.test(code)
+    || /Connection terminated|Client has encountered a connection error|terminating connection due to/.test(e.message);
 }

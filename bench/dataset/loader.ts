@@ -53,6 +53,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
   const loader = await connect(target, 'geobench-copy');
   const pool = createWorkerPool(new URL('./worker.ts', import.meta.url), options.workers);
   let copyStream: ReturnType<typeof copyFrom> | undefined;
+  let copyOpen = false; // the server is in COPY IN on `loader` until the stream finished
   const onAbort = (): void => {
     copyStream?.destroy(new InterruptedError('dataset generate'));
   };
@@ -68,6 +69,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     await loader.query('SET LOCAL synchronous_commit = off');
     await runFile(loader, baselineFiles(sqlDir)[0]!);
     copyStream = loader.query(copyFrom(`COPY geometrias (${COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
+    copyOpen = true;
     const stream = copyStream;
     // Errors are recorded, not raced against: a Promise.race with a long-lived promise would keep
     // every chunk it ever resolved alive (one reaction per race) — 200+ MB at scale 0.1.
@@ -103,6 +105,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     stream.end(COPY_TRAILER);
     if (failure) throw failure;
     await once(stream, 'finish');
+    copyOpen = false;
     await loader.query('COMMIT');
     const copySeconds = (performance.now() - copyStarted) / 1000;
     log(`loaded ${totalRows.toLocaleString('en-US')} rows in ${copySeconds.toFixed(1)} s (${Math.round(totalRows / copySeconds).toLocaleString('en-US')} rows/s)`);
@@ -129,7 +132,10 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     await admin.query('COMMIT');
     return { totalRows, checksum: total.value(), copySeconds, indexSeconds, rowsPerSecond: totalRows / copySeconds };
   } catch (err) {
-    await loader.query('ROLLBACK').catch(() => {});
+    // Stopped mid-COPY (Ctrl-C while a chunk was generated or written): the server may still wait
+    // for COPY data, and a ROLLBACK would queue behind that COPY forever (the hang the fault suite
+    // found). Closing the connection (finally) makes the server roll the transaction back.
+    if (!copyOpen) await loader.query('ROLLBACK').catch(() => {});
     const interrupted = options.signal?.aborted || err instanceof InterruptedError;
     const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
     await admin.query(`UPDATE ${manifestTable(target.schema)} SET note = $1`, [note]).catch(() => {});

@@ -40,6 +40,8 @@ export interface ExecuteRunOptions {
 export interface ExecuteRunOutcome {
   readonly result: RunResult;
   readonly file: string;
+  /** Evidence lost after the measurements (plans not captured: the server failed or Ctrl-C); also in result.warnings. */
+  readonly evidenceMissing: readonly string[];
 }
 
 /**
@@ -68,6 +70,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   const runner = new SegmentRunner(plan);
   const onAbort = (): void => runner.stop('interrupted by the user (Ctrl-C)');
   o.signal.addEventListener('abort', onAbort, { once: true });
+  if (o.signal.aborted) onAbort(); // Ctrl-C during the preparation fired before the listener existed
   const reports: IntervalReport[] = [];
   const outcomes: SegmentOutcome[] = [];
   const segmentRecords: SegmentRecord[] = [];
@@ -95,9 +98,12 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
       firstMeasureStartAt ??= outcome.measureStartAt || undefined;
       outcomes.push(outcome);
       await coord?.segmentDone(segment, outcome, reports.slice(firstReport)).catch((err: Error) => runner.stop(err.message));
+      if (evidence && outcome.measuredSec > 0) log(`${segment.variant} rep ${segment.repetition}: reading the server evidence (statements, counters)`);
       const segEvidence = evidence && outcome.measuredSec > 0 ? await evidence.finish() : null;
       segmentRecords.push(segmentRecord(segment, outcome, segEvidence));
-      if (!runner.stopped && leader) await removeWorkloadWrites(variant.target);
+      // A server that died after the measurement (during the evidence snapshot) stops the run here;
+      // what was measured is still written, marked incomplete.
+      if (!runner.stopped && leader) await removeWorkloadWrites(variant.target).catch((err: Error) => runner.stop(`database unavailable: ${err.message.split('\n')[0]}`));
       await coord?.segmentClosed(segment, outcome.measuredSec > 0).catch((err: Error) => runner.stop(err.message));
     }
   } finally {
@@ -107,9 +113,16 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
 
   // Plans and sizes after the measurements (EXPLAIN ANALYZE must not disturb a segment).
   const variantRecords: VariantRecord[] = [];
+  const evidenceWarnings: string[] = [];
   for (const v of prepared) {
     const healthy = leader && (!runner.stopped || runner.stopped.startsWith('interrupted'));
-    const plans = healthy && !runner.stopped ? await capturePlans(v, plan, o.outDir).catch(() => ({})) : {};
+    // Ctrl-C after the measurements skips the remaining plans (EXPLAIN ANALYZE can take seconds a query).
+    const explain = healthy && !runner.stopped && !o.signal.aborted;
+    if (explain) log(`variant ${v.name}: EXPLAIN ANALYZE of each query type`);
+    const plans = explain
+      ? await capturePlans(v, plan, o.outDir).catch((err: Error) => (evidenceWarnings.push(`plans of ${v.name} not captured: ${err.message.split('\n')[0]}`), {}))
+      : {};
+    if (leader && !explain && !runner.stopped && o.signal.aborted) evidenceWarnings.push(`plans of ${v.name} not captured: interrupted`);
     const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: leader ? 'database unavailable' : 'measured by the coordinator (shard 0)' };
     variantRecords.push({
       name: v.name,
@@ -129,7 +142,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
     const verdict = judge(k.target, measuredValue(analysis, k.target, k.scope, k.variant, plan.baseline));
     return { label: k.label ?? k.target.source, scope: k.scope, variant: k.variant, target: k.target.source, achieved: verdict.achieved, pass: verdict.pass, text: verdict.text };
   });
-  const warnings = sustainWarnings(plan, segmentRecords);
+  const warnings = [...sustainWarnings(plan, segmentRecords), ...evidenceWarnings];
   const complete = !runner.stopped && outcomes.length === plan.segments.length && outcomes.every((x) => Math.abs(x.measuredSec - plan.durationSec) < 0.5);
   const hlog = writeHistogramLog(reports, {
     startTimeMs: (firstMeasureStartAt ?? Date.now() * 1000) / 1000,
@@ -158,7 +171,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   };
   const file = writeResult(o.outDir, result);
   await coord?.finish(result, o.outDir);
-  return { result, file };
+  return { result, file, evidenceMissing: evidenceWarnings };
 }
 
 

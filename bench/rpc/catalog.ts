@@ -186,16 +186,18 @@ export interface CallStatement {
 }
 
 /**
- * `SELECT coalesce(json_agg(r.*), '[]')::text FROM (SELECT * FROM "schema"."fn"("a" => $1::integer, …)) AS r`:
- * the server builds the PostgREST-style JSON array of row objects itself (bigint stays a number,
- * geometry becomes GeoJSON, timestamps ISO 8601), as PostgREST does. Arguments appear in
- * declaration order so the text — and the prepared statement — does not depend on JSON key order.
+ * `SELECT row_to_json(r.*)::text AS row FROM (SELECT * FROM "schema"."fn"("a" => $1::integer, …)) AS r`:
+ * PostgreSQL renders each row as a PostgREST-style JSON object (bigint stays a number, geometry
+ * becomes GeoJSON, timestamps ISO 8601); the server joins them into the response array
+ * (server.ts). Arguments appear in declaration order so the text does not depend on JSON key
+ * order, and one named prepared statement serves every call of a function.
  */
 export function buildCall(fn: CatalogFunction, args: readonly CatalogArg[], maxRows?: number): CallStatement {
   const list = args.map((a, i) => `${a.mode === 'v' ? 'VARIADIC ' : ''}${quoteIdent(a.name)} => $${i + 1}::${a.type}`).join(', ');
   // The server-wide row cap (PostgREST's db-max-rows): the server stops the function's rows there,
   // so neither PostgreSQL nor node ever holds a larger response. An integer, never request input.
   const cap = maxRows === undefined ? '' : ` LIMIT ${Math.trunc(maxRows)}`;
-  const text = `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (SELECT * FROM ${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${list})${cap}) AS r`;
+  // One JSON text per row: the server joins them into the response array (server.ts).
+  const text = `SELECT row_to_json(r.*)::text AS row FROM (SELECT * FROM ${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${list})${cap}) AS r`;
   return { name: `gbrpc_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`, text };
 }

@@ -6,8 +6,14 @@
 import { buildCall, encodeArgValue, resolveCall, type CatalogFunction, type FunctionCatalog } from './catalog.ts';
 import { apiError, errorFromDatabase, type ErrorResult } from './errors.ts';
 
-/** Runs a prepared call and returns the single text value of its single row (the JSON body). */
-export type QueryFn = (query: { readonly name: string; readonly text: string; readonly values: readonly (string | null)[] }) => Promise<string>;
+/**
+ * Runs a call (one JSON text per row) and resolves with the response body: the JSON array as one
+ * string, or its chunks streamed (rejects, before any chunk, when the call fails).
+ */
+export type QueryFn = (query: { readonly name: string; readonly text: string; readonly values: readonly (string | null)[] }) => Promise<ResponseBody>;
+
+/** A body held whole, or streamed in chunks (a JSON array of capped rows). */
+export type ResponseBody = string | AsyncIterable<string>;
 
 export interface RpcRequest {
   readonly method: string;
@@ -21,7 +27,7 @@ export interface RpcRequest {
 export interface RpcResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  readonly body: ResponseBody;
 }
 
 export interface RpcHandlerOptions {
@@ -143,8 +149,8 @@ export function createRpcHandler(options: RpcHandlerOptions): (req: RpcRequest) 
     const statement = buildCall(resolved.fn, resolved.args, options.maxRows);
     const values = resolved.args.map((a) => encodeArgValue(args[a.name], a));
     try {
-      const json = await query({ ...statement, values });
-      return { status: 200, headers: { 'Content-Type': JSON_TYPE }, body: json };
+      const body = await query({ ...statement, values });
+      return { status: 200, headers: { 'Content-Type': JSON_TYPE }, body };
     } catch (err) {
       // The function changed since the catalog was read: reload it for the next request.
       if ((err as { code?: string }).code === '42883') catalog.refresh().catch(() => {});

@@ -17,6 +17,14 @@ import { ensureEmbeddedDatabase } from '../../bench/db/resolve.ts';
 import { withClient } from '../../bench/db/connect.ts';
 import { runRpcLoad } from '../../bench/rpc/load.ts';
 import { cleanupPhases, FAULTS, PHASES, RPC_PHASE_SETUP, type Fault, type Phase } from './phases.ts';
+import { RUN_PHASES } from './phases-run.ts';
+import { MORE_PHASES } from './phases-more.ts';
+
+const RPC_PHASE = 'rpc serve (under load)';
+const byName = (name: string): Phase => [...PHASES, ...RUN_PHASES, ...MORE_PHASES].find((p) => p.name === name)!;
+/** The issue's order: the data flow of a user's day. */
+export const PHASE_ORDER = ['db start', 'dataset generate', 'dataset verify', 'migrate up', 'migrate down', 'variant prepare', 'warmup', 'run (measure)',
+  'evidence snapshot', 'EXPLAIN', 'report', 'validate opt45 (cron forced)', RPC_PHASE, 'nightly history write'];
 
 export const EXIT_LIMIT_MS = 10_000;
 const BIN = path.join(PROJECT_ROOT, 'bin', 'geobench.js');
@@ -185,18 +193,18 @@ async function main(): Promise<void> {
   const wanted = values.phases?.split(',').map((s) => s.trim());
   const faults = (values.faults?.split(',').map((s) => (s.trim() === 'kill' ? 'postmaster SIGKILL' : s.trim())) ?? FAULTS) as Fault[];
   const cells: Cell[] = [];
-  const phaseNames = [...PHASES.map((p) => p.name), 'rpc serve (under load)'];
-  for (const name of phaseNames.filter((n) => !wanted || wanted.some((w) => n.startsWith(w)))) {
+  const suiteStarted = performance.now();
+  for (const name of PHASE_ORDER.filter((n) => !wanted || wanted.some((w) => n.startsWith(w)))) {
     for (const fault of faults) {
       const started = performance.now();
-      const phase = PHASES.find((p) => p.name === name);
-      const cell = phase ? await runCell(phase, fault) : await rpcCell(fault);
+      const cell = name === RPC_PHASE ? await rpcCell(fault) : await runCell(byName(name), fault);
       cells.push(cell);
       process.stderr.write(`[fault suite] ${name} × ${fault}: exit ${cell.code} after ${cell.exitMs === null ? '—' : (cell.exitMs / 1000).toFixed(2)} s, re-run ${cell.rerun === null ? 'ok' : cell.rerun} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
     }
   }
   cleanupPhases();
   console.log(markdownTable(cells));
+  console.log(`\n${cells.filter(cellPasses).length} of ${cells.length} cells pass; suite time ${((performance.now() - suiteStarted) / 1000).toFixed(0)} s`);
   process.exitCode = cells.every(cellPasses) ? 0 : 1;
 }
 

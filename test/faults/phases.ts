@@ -8,6 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { readResult } from '../../bench/result-file/result-file.ts';
 import { runCli } from '../helpers/cli.ts';
+import { SQL_DIR } from '../../bench/core/paths.ts';
+import { withClient } from '../../bench/db/connect.ts';
+import { startCluster } from '../../bench/db/embedded.ts';
+import { ensureEmbeddedDatabase } from '../../bench/db/resolve.ts';
+import { manifestTable } from '../../bench/db/schema.ts';
+import type { DbTarget } from '../../bench/db/target.ts';
+import { readManifest } from '../../bench/dataset/manifest.ts';
+import { loadCatalog } from '../../bench/migrate/catalog.ts';
+import { migrateDown } from '../../bench/migrate/runner.ts';
+import { ledgerConsistent, manifestConsistent, partialResultMarked } from './state-checks.ts';
 
 export type Fault = 'SIGINT' | 'SIGTERM' | 'postmaster SIGKILL';
 export const FAULTS: readonly Fault[] = ['SIGINT', 'SIGTERM', 'postmaster SIGKILL'];
@@ -25,30 +35,40 @@ export interface Phase {
   rerun(): Promise<string | null>;
 }
 
-export const SCALE = '0.02';
+export const SCALE = '0.005';
+/** Scale of the run phases' variant schemas (geobench_baseline / geobench_opt1 of the smoke scenario). */
+export const RUN_SCALE = '0.002';
 let tmp: string | undefined; // made on first use, so importing this file creates nothing
 let outCount = 0;
-const newOut = (): string => path.join((tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'geobench-faults-'))), `run-${++outCount}`);
+let lastOut = '';
+export const newOut = (): string => (lastOut = path.join((tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'geobench-faults-'))), `run-${++outCount}`));
+/** The output folder of the last command the suite started (the faulted one, when read in rerun). */
+export const lastOutDir = (): string => lastOut;
 
-async function must(args: string[]): Promise<void> {
+export async function must(args: string[]): Promise<void> {
   const r = await runCli(args);
   if (r.code !== 0) throw new Error(`geobench ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-600)}`);
 }
 
-const ok = async (args: string[], expect = 0): Promise<string | null> => {
+export const ok = async (args: string[], expect = 0): Promise<string | null> => {
   const r = await runCli(args);
   return r.code === expect ? null : `geobench ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-400)}`;
 };
 
-/** A dataset of SCALE at baseline in schema `geobench` (regenerated only when missing or incomplete). */
-async function baselineDataset(): Promise<void> {
-  await must(['db', 'start']);
-  const info = await runCli(['dataset', 'info']);
-  if (info.code !== 0 || !/complete/.test(info.stdout + info.stderr) || /incomplete/.test(info.stdout + info.stderr) || !info.stdout.includes(SCALE)) {
-    await must(['dataset', 'generate', '--scale', SCALE]);
-  }
-  const down = await runCli(['migrate', 'down', '--to', 'baseline']);
-  if (down.code !== 0) throw new Error(`migrate down --to baseline: ${down.stderr.slice(-400)}`);
+/** The cluster running with its database (in-process: a CLI start costs seconds on a loaded machine). */
+export async function clusterUp(): Promise<DbTarget> {
+  const target = await startCluster();
+  await ensureEmbeddedDatabase(target);
+  return target;
+}
+
+/** A dataset of SCALE at baseline in schema `geobench` (regenerated only when missing, incomplete or of another scale). */
+export async function baselineDataset(): Promise<void> {
+  const target = await clusterUp();
+  const manifest = await withClient(target, async (c) =>
+    (await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [manifestTable(target.schema)])).rows[0]!.t ? readManifest(c, target.schema) : undefined);
+  if (manifest?.status !== 'complete' || String(manifest.scale) !== SCALE) await must(['dataset', 'generate', '--scale', SCALE]);
+  await migrateDown(target, loadCatalog(SQL_DIR), -1);
 }
 
 const RPC_SCHEMA = 'geobench_faults';
@@ -77,13 +97,11 @@ export const PHASES: readonly Phase[] = [
   },
   {
     name: 'dataset generate',
-    prepare: async () => {
-      await must(['db', 'start']);
-    },
+    prepare: async () => void (await clusterUp()),
     args: () => ['dataset', 'generate', '--scale', SCALE],
     trigger: /COPY/,
     expected: { SIGINT: 130, SIGTERM: 130, 'postmaster SIGKILL': 1 },
-    rerun: async () => (await ok(['dataset', 'generate', '--scale', SCALE])) ?? ok(['dataset', 'verify']),
+    rerun: async () => (await manifestConsistent()) ?? (await ok(['dataset', 'generate', '--scale', SCALE])) ?? ok(['dataset', 'verify']),
   },
   {
     name: 'migrate up',
@@ -92,22 +110,22 @@ export const PHASES: readonly Phase[] = [
     trigger: /OPT1|applying|1770470100/,
     expected: { SIGINT: 130, SIGTERM: 130, 'postmaster SIGKILL': 1 },
     rerun: async () => {
-      const status = await runCli(['migrate', 'status']);
-      if (/edited|unknown/.test(status.stdout)) return `migrate status after the fault:\n${status.stdout}`;
+      const ledger = await ledgerConsistent();
+      if (ledger) return ledger;
       return (await ok(['migrate', 'up'])) ?? ok(['migrate', 'down', '--to', 'baseline']);
     },
   },
   {
     name: 'run (measure)',
-    prepare: async () => {
-      await must(['db', 'start']);
-    },
-    args: () => ['run', 'smoke', '--duration', '30', '--warmup', '0', '--repeat', '1', '--out', newOut()],
+    prepare: async () => void (await clusterUp()),
+    args: () => ['run', 'smoke', '--scale', RUN_SCALE, '--duration', '30', '--warmup', '0', '--repeat', '1', '--out', newOut()],
     trigger: /measure\s+2 s/,
     expected: { SIGINT: 130, SIGTERM: 130, 'postmaster SIGKILL': 1 },
     rerun: async () => {
+      const partial = partialResultMarked(lastOutDir(), 'incomplete');
+      if (partial) return partial;
       const out = newOut();
-      const r = await runCli(['run', 'smoke', '--duration', '2', '--warmup', '0', '--repeat', '1', '--out', out]);
+      const r = await runCli(['run', 'smoke', '--scale', RUN_SCALE, '--duration', '2', '--warmup', '0', '--repeat', '1', '--out', out]);
       if (!fs.existsSync(path.join(out, 'result.json'))) return `no result after the re-run (exit ${r.code}): ${r.stderr.slice(-400)}`;
       const result = readResult(out);
       return result.status === 'complete' ? null : `re-run ${result.status}: ${result.statusReason}`;

@@ -59,7 +59,7 @@ function request(url: string, init: ReqInit = {}): RpcRequest & { bodyRead: () =
 }
 
 const post = (s: Setup, name: string, body: unknown): Promise<RpcResponse> => s.handle(request(`/rpc/${name}`, { body: typeof body === 'string' ? body : JSON.stringify(body) }));
-const json = (r: RpcResponse): { code: string; message: string; details: string | null; hint: string | null } => JSON.parse(r.body);
+const json = (r: RpcResponse): { code: string; message: string; details: string | null; hint: string | null } => JSON.parse(r.body as string);
 
 test('success: 200, JSON content type, the query result as body, values bound as text', async () => {
   const s = setup(async () => '[{"sum":3}]');
@@ -68,7 +68,7 @@ test('success: 200, JSON content type, the query result as body, values bound as
   assert.is(r.headers['Content-Type'], 'application/json; charset=utf-8');
   assert.is(r.body, '[{"sum":3}]');
   assert.is(s.calls.length, 1);
-  assert.is(s.calls[0]!.text, `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (SELECT * FROM "geobench_api"."add_numbers"("a" => $1::integer, "b" => $2::integer)) AS r`);
+  assert.is(s.calls[0]!.text, `SELECT row_to_json(r.*)::text AS row FROM (SELECT * FROM "geobench_api"."add_numbers"("a" => $1::integer, "b" => $2::integer)) AS r`);
   assert.equal(s.calls[0]!.values, ['1', '2']);
 });
 
@@ -85,7 +85,7 @@ test('SQL text: only $n placeholders and quoted catalog identifiers; argument or
   assert.equal(first!.values, ['7', evil]);
   // Everything outside placeholders is fixed text or a quoted identifier from the catalog.
   const skeleton = first!.text.replace(/"(?:[^"]|"")*"/g, 'ID').replace(/\$\d+::integer/g, 'P');
-  assert.is(skeleton, `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (SELECT * FROM ID.ID(ID => P, ID => P)) AS r`);
+  assert.is(skeleton, `SELECT row_to_json(r.*)::text AS row FROM (SELECT * FROM ID.ID(ID => P, ID => P)) AS r`);
   await post(s, 'we%22ird', { 'odd "name"': 1 });
   assert.ok(s.calls[2]!.text.includes(`"geobench_api"."we""ird"("odd ""name""" => $1::integer)`));
   assert.is(buildCall(FUNCTIONS[0]!, FUNCTIONS[0]!.inputs).text, first!.text);
@@ -268,12 +268,12 @@ test('no stack traces: an unexpected error is a generic 500; a failing catalog i
   const r = await post(s, 'add_numbers', { a: 1, b: 2 });
   assert.is(r.status, 500);
   assert.equal(json(r), { code: 'GB500', message: 'Internal server error', details: null, hint: null });
-  assert.not.match(r.body, /\bat |TypeError|\.ts:/);
+  assert.not.match(r.body as string, /\bat |TypeError|\.ts:/);
   const down = setup(undefined, { load: async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }); } });
   const d = await post(down, 'add_numbers', { a: 1, b: 2 });
   assert.is(d.status, 503);
   assert.is(json(d).code, 'PGRST000');
-  assert.not.match(d.body, /\n\s+at /);
+  assert.not.match(d.body as string, /\n\s+at /);
 });
 
 test('statusForSqlState follows PostgREST except 42883/57014/57P0x', () => {

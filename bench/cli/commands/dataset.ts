@@ -50,6 +50,7 @@ export function registerDataset(program: Command): void {
     .option('--workers <n>', 'verifier worker threads (each streams an id range)', parseWorkers, defaultWorkers)
     .action(async (opts: { workers: number }, cmd: Command) => {
       const target = await openDatabase(targetOptions(cmd), say);
+      say(`verifying the dataset of ${where(target)} against its manifest with ${opts.workers} worker(s)`);
       const r = await verifyDataset(target, { workers: opts.workers, log: say });
       const rate = Math.round(r.actual.rows / Math.max(r.seconds, 1e-3));
       say(`checked ${r.actual.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(1)} s (${rate.toLocaleString('en-US')} rows/s)`);

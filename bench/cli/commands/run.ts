@@ -87,7 +87,7 @@ export function registerRun(program: Command): void {
       const sharded = shard
         ? await startShard({ shard, plan, runId, server, geobenchVersion: pkg.version, barrierTimeoutSec: opts.barrierTimeout, outDir, log: say })
         : undefined;
-      const { result, file } = await executeRun({
+      const { result, file, evidenceMissing } = await executeRun({
         plan: sharded?.plan ?? plan, server, coordination: sharded?.session, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
         log: say, progress: say, signal, loadWorkers: Math.max(1, os.availableParallelism() - 1),
       });
@@ -103,7 +103,11 @@ export function registerRun(program: Command): void {
       if (signal.aborted) process.exitCode = EXIT_INTERRUPTED;
       else if (result.status !== 'complete') process.exitCode = 1;
       else if (result.kpis.some((k) => k.pass === false)) process.exitCode = 1;
+      else if (evidenceMissing.length) process.exitCode = 1; // measured in full, but the server failed before the plans were read
       if (signal.aborted) say(`interrupted: no report written; make one with: geobench report ${outDir}`);
+      // The server failed (mid-run, or after the measurements): exit now, as for Ctrl-C — the charts
+      // take seconds, and a dead server must end geobench within 10 s (docs/faults.md).
+      else if (result.status !== 'complete' || evidenceMissing.length) say(`${[result.statusReason ?? '', ...evidenceMissing].filter(Boolean).join('; ')}: no report written; make one with: geobench report ${outDir}`);
       else await reportAfterRun(outDir);
     });
 }
