@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { writeResult } from '../result-file/result-file.ts';
 import { HLOG_FILE, type KpiRecord, type RunResult, type SegmentRecord, type VariantRecord } from '../formats/run-result.ts';
 import type { RunPlan } from './plan.ts';
-import { prepareVariants, removeWorkloadWrites } from './prepare.ts';
+import { prepareVariants, removeWorkloadWrites, type PreparedVariant } from './prepare.ts';
 import { SegmentRunner, type SegmentOutcome } from './runner.ts';
 import { LiveProgress } from './live-progress.ts';
 import { SegmentEvidence, capturePlans, captureSizes } from './segment-evidence.ts';
@@ -112,28 +112,8 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   }
 
   // Plans and sizes after the measurements (EXPLAIN ANALYZE must not disturb a segment).
-  const variantRecords: VariantRecord[] = [];
   const evidenceWarnings: string[] = [];
-  for (const v of prepared) {
-    const healthy = leader && (!runner.stopped || runner.stopped.startsWith('interrupted'));
-    // Ctrl-C after the measurements skips the remaining plans (EXPLAIN ANALYZE can take seconds a query).
-    const explain = healthy && !runner.stopped && !o.signal.aborted;
-    if (explain) log(`variant ${v.name}: EXPLAIN ANALYZE of each query type`);
-    const plans = explain
-      ? await capturePlans(v, plan, o.outDir).catch((err: Error) => (evidenceWarnings.push(`plans of ${v.name} not captured: ${err.message.split('\n')[0]}`), {}))
-      : {};
-    if (leader && !explain && !runner.stopped && o.signal.aborted) evidenceWarnings.push(`plans of ${v.name} not captured: interrupted`);
-    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: leader ? 'database unavailable' : 'measured by the coordinator (shard 0)' };
-    variantRecords.push({
-      name: v.name,
-      schema: v.schema,
-      migrateTo: plan.variants.find((x) => x.name === v.name)!.migrateTo,
-      applied: v.applied,
-      reused: v.reused,
-      sizes,
-      plans,
-    });
-  }
+  const variantRecords = await captureVariantRecords(o, prepared, { leader, stopped: runner.stopped }, evidenceWarnings);
   await evidence?.close();
 
   const measuredSec = new Map(outcomes.map((x) => [segmentKey(x.segment.variant, x.segment.repetition), x.measuredSec]));
@@ -174,6 +154,27 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   return { result, file, evidenceMissing: evidenceWarnings };
 }
 
+
+/**
+ * Each variant's record with its EXPLAIN plans and sizes, taken after the measurements. Ctrl-C skips
+ * the remaining plans (EXPLAIN ANALYZE can take seconds a query); plans lost to a failed server or
+ * to Ctrl-C are added to `warnings`. Only the coordinator (shard 0) measures them.
+ */
+async function captureVariantRecords(o: ExecuteRunOptions, prepared: readonly PreparedVariant[], state: { leader: boolean; stopped: string | undefined }, warnings: string[]): Promise<VariantRecord[]> {
+  const records: VariantRecord[] = [];
+  for (const v of prepared) {
+    const healthy = state.leader && (!state.stopped || state.stopped.startsWith('interrupted'));
+    const explain = healthy && !state.stopped && !o.signal.aborted;
+    if (explain) o.log(`variant ${v.name}: EXPLAIN ANALYZE of each query type`);
+    const plans = explain
+      ? await capturePlans(v, o.plan, o.outDir).catch((err: Error) => (warnings.push(`plans of ${v.name} not captured: ${err.message.split('\n')[0]}`), {}))
+      : {};
+    if (state.leader && !explain && !state.stopped && o.signal.aborted) warnings.push(`plans of ${v.name} not captured: interrupted`);
+    const sizes = healthy ? await captureSizes(v).catch((err: Error) => ({ available: false, reason: err.message })) : { available: false, reason: state.leader ? 'database unavailable' : 'measured by the coordinator (shard 0)' };
+    records.push({ name: v.name, schema: v.schema, migrateTo: o.plan.variants.find((x) => x.name === v.name)!.migrateTo, applied: v.applied, reused: v.reused, sizes, plans });
+  }
+  return records;
+}
 
 /** One segment's record in result.json: its counters summed over the workers, schedule lag merged, evidence. */
 function segmentRecord(segment: RunPlan['segments'][number], outcome: SegmentOutcome, segEvidence: unknown): SegmentRecord {

@@ -1,7 +1,7 @@
 /**
  * Query types that stand for one OPT3 RPC function each (opt3's "RPC latency vs baseline" KPI and
  * the direct-SQL twin of the HTTP load). The base SQL is the function's base-table equivalent:
- * the same rows and columns from `geometrias`, wrapped in the same JSON body the API returns;
+ * the same rows and columns from `geometrias`, each as the JSON text the API sends for a row;
  * route `rpc` is the function call as `geobench rpc serve` sends it (bench/rpc/catalog.ts
  * buildCall; unqualified here, the load connections' search_path finds the API schema). Both take
  * the same parameters, drawn by the same generator the HTTP load uses, and page at the API's
@@ -28,8 +28,8 @@ export interface RpcQueryType extends QueryType {
   draw(rng: Rng, totalRows: number): Record<string, unknown>;
 }
 
-/** The JSON array of row objects the API returns, built in the server the way buildCall does. */
-export const jsonBody = (rowsSql: string): string => `SELECT coalesce(json_agg(r.*), '[]')::text AS body FROM (${rowsSql}) AS r`;
+/** One JSON text per row, as buildCall asks the server for them (rpc serve joins them into the response array). */
+export const jsonBody = (rowsSql: string): string => `SELECT row_to_json(r.*)::text AS row FROM (${rowsSql}) AS r`;
 
 /** The statement `rpc serve` sends for `fn` with `args`, without the schema qualifier. */
 export function rpcCallSql(fn: string, args: readonly RpcArg[]): string {

@@ -380,7 +380,8 @@ test('RPC query types: the base-table equivalent and the call as rpc serve sends
       let nonEmpty = 0;
       for (let i = 0; i < SAMPLES; i++) {
         const params = t.params(rng, ctx);
-        const body = async (sql: string): Promise<Row[]> => JSON.parse(String((await rowsOf(c, sql, params))[0]!.body)) as Row[];
+        // One JSON text per row (as rpc serve asks for them): the array the API returns.
+        const body = async (sql: string): Promise<Row[]> => (await rowsOf(c, sql, params)).map((r) => JSON.parse(String(r.row)) as Row);
         const base = await body(t.sql);
         const routed = await body(t.routes!.rpc!.sql);
         const key = t.fn === 'layer_stats' ? (r: Row) => `${r.layer}|${r.n}|${r.n_point}|${r.n_line}|${r.n_polygon}` : (r: Row) => String(r.id);
