@@ -13,7 +13,7 @@ import { checksumByChunks } from './chunk-checksums.ts';
 import { countingTransform } from './copy-row-counter.ts';
 import { COPY_COLUMNS } from './generator.ts';
 import { importSelect, parseColumnMap, parseImportSource, resolveColumns, sizeQuery, type BaselineColumn, type ImportSource, type Sample, type SourceColumn } from './import-source.ts';
-import { IMPORTED_GENERATOR_VERSION, manifestDdl, type ImportProvenance } from './manifest.ts';
+import { IMPORTED_GENERATOR_VERSION, manifestDdl, markLoadFailed, type ImportProvenance } from './manifest.ts';
 import { CHUNK_ROWS, ROWS_AT_SCALE_1 } from './model.ts';
 import { writeParamSample } from './param-sample.ts';
 
@@ -159,12 +159,7 @@ export async function importDataset(source: DbTarget, target: DbTarget, options:
   } catch (err) {
     await loader.query('ROLLBACK').catch(() => {});
     await admin.query('ROLLBACK').catch(() => {});
-    const interrupted = options.signal?.aborted || err instanceof InterruptedError;
-    const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
-    await admin.query(`UPDATE ${manifestTable(target.schema)} SET note = $1`, [note]).catch(() => {});
-    if (interrupted) throw new InterruptedError('dataset import; the partial dataset is marked incomplete and a re-run starts clean');
-    if (err instanceof GeobenchError) throw err;
-    throw new GeobenchError(`dataset import failed: ${(err as Error).message}`, { cause: err });
+    return await markLoadFailed(admin, target.schema, err, options.signal?.aborted === true, 'dataset import');
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await reader.end().catch(() => {});

@@ -13,7 +13,7 @@ import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
 import { Checksum, type ChecksumValue } from './checksum.ts';
 import { COPY_COLUMNS } from './generator.ts';
-import { manifestDdl } from './manifest.ts';
+import { manifestDdl, markLoadFailed } from './manifest.ts';
 import { CHUNK_ROWS, GENERATOR_VERSION, chunkCount, rowsForScale } from './model.ts';
 import type { generate } from './worker.ts';
 
@@ -93,7 +93,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     };
     submit();
     while (inflight.length > 0) {
-      if (options.signal?.aborted) throw new InterruptedError('dataset generate');
+      if (options.signal?.aborted) throw new InterruptedError('dataset generation');
       const chunk = await inflight.shift()!;
       submit();
       await write(chunk.copy);
@@ -136,12 +136,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     // for COPY data, and a ROLLBACK would queue behind that COPY forever (the hang the fault suite
     // found). Closing the connection (finally) makes the server roll the transaction back.
     if (!copyOpen) await loader.query('ROLLBACK').catch(() => {});
-    const interrupted = options.signal?.aborted || err instanceof InterruptedError;
-    const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
-    await admin.query(`UPDATE ${manifestTable(target.schema)} SET note = $1`, [note]).catch(() => {});
-    if (interrupted) throw new InterruptedError('dataset generate; the partial dataset is marked incomplete and a re-run starts clean');
-    if (err instanceof GeobenchError) throw err;
-    throw new GeobenchError(`dataset generation failed: ${(err as Error).message}`, { cause: err });
+    return await markLoadFailed(admin, target.schema, err, options.signal?.aborted === true, 'dataset generation');
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await pool.destroy().catch(() => {});

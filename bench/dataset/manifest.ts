@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GeobenchError } from '../core/errors.ts';
+import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { manifestTable } from '../db/schema.ts';
 import type { ChecksumValue } from './checksum.ts';
 
@@ -97,4 +97,17 @@ export async function requireCompleteManifest(client: pg.Client, schema: string,
     });
   }
   return manifest;
+}
+
+/**
+ * A dataset load (generate or import) that did not finish: the manifest keeps status 'loading' with
+ * the reason in its note (a re-run starts clean), and the caller gets the error to exit with.
+ */
+export async function markLoadFailed(admin: pg.Client, schema: string, err: unknown, aborted: boolean, what: string): Promise<never> {
+  const interrupted = aborted || err instanceof InterruptedError;
+  const note = interrupted ? 'interrupted by the user' : `failed: ${(err as Error).message}`.slice(0, 500);
+  await admin.query(`UPDATE ${manifestTable(schema)} SET note = $1`, [note]).catch(() => {});
+  if (interrupted) throw new InterruptedError(`${what}; the partial dataset is marked incomplete and a re-run starts clean`);
+  if (err instanceof GeobenchError) throw err;
+  throw new GeobenchError(`${what} failed: ${(err as Error).message}`, { cause: err });
 }
