@@ -93,7 +93,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     };
     submit();
     while (inflight.length > 0) {
-      if (options.signal?.aborted) throw new InterruptedError('dataset generation');
+      if (options.signal?.aborted) throw new InterruptedError('dataset generate');
       const chunk = await inflight.shift()!;
       submit();
       await write(chunk.copy);
@@ -136,7 +136,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     // for COPY data, and a ROLLBACK would queue behind that COPY forever (the hang the fault suite
     // found). Closing the connection (finally) makes the server roll the transaction back.
     if (!copyOpen) await loader.query('ROLLBACK').catch(() => {});
-    return await markLoadFailed(admin, target.schema, err, options.signal?.aborted === true, 'dataset generation');
+    return await markLoadFailed(admin, target.schema, err, options.signal?.aborted === true, 'dataset generate');
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await pool.destroy().catch(() => {});
