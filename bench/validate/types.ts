@@ -23,6 +23,8 @@ export interface ValidateContext {
   readonly progress: (line: string) => void;
   /** The roadmap targets (scenarios/targets.json or --targets): validators look their targets up here. */
   readonly targets: Targets;
+  /** combined: also run the capacity search at the SLO (validate --stress; the main job's sign-off sets it). */
+  readonly stress?: boolean | undefined;
   /**
    * An RPC endpoint to load instead of starting `geobench rpc serve` (a real PostgREST / Supabase
    * URL serving the same API functions over the same database), with its API key.

@@ -43,10 +43,11 @@ export function registerValidate(program: Command): void {
     .option('--out <dir>', 'output folder (default results/<run-id>)')
     .option('--targets <file>', `the roadmap targets file (JSON, checked before anything runs; default ${path.relative(process.cwd(), DEFAULT_TARGETS_FILE) || DEFAULT_TARGETS_FILE})`)
     .option('--dataset-from <schema>', 'measure on the dataset imported into this geobench schema (`geobench dataset import`) instead of generated data; --scale/--seed then come from its manifest')
+    .option('--stress', 'combined (and signoff): also search each variant\'s capacity at the p99 SLO of scenarios/stress.json (docs/stress.md; adds minutes)')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
     .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
-    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; stress?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
       const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
@@ -63,7 +64,7 @@ export function registerValidate(program: Command): void {
       const outcome = await validator.run({
         server, scale: opts.scale, seed: opts.seed, importedFrom: opts.datasetFrom, durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat,
         connections: opts.connections, runId, outDir, sqlDir: process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, geobenchVersion: pkg.version,
-        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc, targets,
+        loadWorkers: Math.max(1, os.availableParallelism() - 1), signal: interruptSignal(), log: say, progress: say, rpc, targets, stress: opts.stress === true,
       });
       const file = writeValidation(outDir, validator, runId, startedAt, { scale: opts.scale, seed: opts.seed }, outcome);
       const verdict = checksVerdict(outcome.checks);
