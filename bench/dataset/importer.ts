@@ -4,16 +4,16 @@ import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
-import { ledgerDdl, ledgerTable, manifestTable, searchPath } from '../db/schema.ts';
+import { ledgerDdl, manifestTable, searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
-import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
+import { baselineFiles } from '../migrate/catalog.ts';
 import { splitStatements } from '../migrate/sql-split.ts';
 import type { ChecksumValue } from './checksum.ts';
 import { checksumByChunks } from './chunk-checksums.ts';
 import { countingTransform } from './copy-row-counter.ts';
 import { COPY_COLUMNS } from './generator.ts';
 import { importSelect, parseColumnMap, parseImportSource, resolveColumns, sizeQuery, type BaselineColumn, type ImportSource, type Sample, type SourceColumn } from './import-source.ts';
-import { IMPORTED_GENERATOR_VERSION, manifestDdl, markLoadFailed, type ImportProvenance } from './manifest.ts';
+import { IMPORTED_GENERATOR_VERSION, manifestDdl, markLoadComplete, markLoadFailed, type ImportProvenance } from './manifest.ts';
 import { CHUNK_ROWS, ROWS_AT_SCALE_1 } from './model.ts';
 import { writeParamSample } from './param-sample.ts';
 
@@ -146,15 +146,7 @@ export async function importDataset(source: DbTarget, target: DbTarget, options:
     const { total, perChunk } = await checksumByChunks(target, plan.rows, options.workers);
     const paramSeed = options.sample?.seed ?? 1;
     await writeParamSample(loader, target.schema, paramSeed);
-    await admin.query('BEGIN');
-    await admin.query(`INSERT INTO ${ledgerTable(target.schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
-      BASELINE_VERSION, BASELINE_TAG, 'baseline_schema', baselineChecksum(options.sqlDir), (copySeconds + indexSeconds) * 1000,
-    ]);
-    await admin.query(
-      `UPDATE ${manifestTable(target.schema)} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
-      [JSON.stringify(total), JSON.stringify(perChunk), copySeconds, indexSeconds],
-    );
-    await admin.query('COMMIT');
+    await markLoadComplete(admin, target.schema, options.sqlDir, { checksum: total, perChunk, copySeconds, indexSeconds });
     return { rows: plan.rows, checksum: total, copySeconds, indexSeconds };
   } catch (err) {
     await loader.query('ROLLBACK').catch(() => {});

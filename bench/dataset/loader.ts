@@ -6,14 +6,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { SQL_DIR } from '../core/paths.ts';
 import { connect } from '../db/connect.ts';
-import { ledgerDdl, ledgerTable, manifestTable, searchPath } from '../db/schema.ts';
+import { ledgerDdl, manifestTable, searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
-import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
+import { baselineFiles } from '../migrate/catalog.ts';
 import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
 import { Checksum, type ChecksumValue } from './checksum.ts';
 import { COPY_COLUMNS } from './generator.ts';
-import { manifestDdl, markLoadFailed } from './manifest.ts';
+import { manifestDdl, markLoadComplete, markLoadFailed } from './manifest.ts';
 import { CHUNK_ROWS, GENERATOR_VERSION, chunkCount, rowsForScale } from './model.ts';
 import type { generate } from './worker.ts';
 
@@ -121,15 +121,7 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     await loader.query('VACUUM (ANALYZE) geometrias');
     const indexSeconds = (performance.now() - indexStarted) / 1000;
 
-    await admin.query('BEGIN');
-    await admin.query(`INSERT INTO ${ledgerTable(target.schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
-      BASELINE_VERSION, BASELINE_TAG, 'baseline_schema', baselineChecksum(sqlDir), (copySeconds + indexSeconds) * 1000,
-    ]);
-    await admin.query(
-      `UPDATE ${manifestTable(target.schema)} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
-      [JSON.stringify(total.value()), JSON.stringify(perChunk), copySeconds, indexSeconds],
-    );
-    await admin.query('COMMIT');
+    await markLoadComplete(admin, target.schema, sqlDir, { checksum: total.value(), perChunk, copySeconds, indexSeconds });
     return { totalRows, checksum: total.value(), copySeconds, indexSeconds, rowsPerSecond: totalRows / copySeconds };
   } catch (err) {
     // Stopped mid-COPY (Ctrl-C while a chunk was generated or written): the server may still wait

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GeobenchError, InterruptedError } from '../core/errors.ts';
-import { manifestTable } from '../db/schema.ts';
+import { ledgerTable, manifestTable } from '../db/schema.ts';
+import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum } from '../migrate/catalog.ts';
 import type { ChecksumValue } from './checksum.ts';
 
 /**
@@ -110,4 +111,20 @@ export async function markLoadFailed(admin: pg.Client, schema: string, err: unkn
   if (interrupted) throw new InterruptedError(`${what}; the partial dataset is marked incomplete and a re-run starts clean`);
   if (err instanceof GeobenchError) throw err;
   throw new GeobenchError(`${what} failed: ${(err as Error).message}`, { cause: err });
+}
+
+/**
+ * A finished dataset load (generate or import): in one transaction, the baseline's ledger row and the
+ * manifest marked complete with the content checksum and the load's timings.
+ */
+export async function markLoadComplete(admin: pg.Client, schema: string, sqlDir: string, load: { checksum: unknown; perChunk: unknown; copySeconds: number; indexSeconds: number }): Promise<void> {
+  await admin.query('BEGIN');
+  await admin.query(`INSERT INTO ${ledgerTable(schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [
+    BASELINE_VERSION, BASELINE_TAG, 'baseline_schema', baselineChecksum(sqlDir), (load.copySeconds + load.indexSeconds) * 1000,
+  ]);
+  await admin.query(
+    `UPDATE ${manifestTable(schema)} SET status = 'complete', checksum = $1, chunks = $2, completed_at = now(), load_seconds = $3, index_seconds = $4, note = NULL`,
+    [JSON.stringify(load.checksum), JSON.stringify(load.perChunk), load.copySeconds, load.indexSeconds],
+  );
+  await admin.query('COMMIT');
 }
