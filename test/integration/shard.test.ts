@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
+import { startCluster } from '../../bench/db/embedded.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { readResult } from '../../bench/result-file/result-file.ts';
 import { readHistogramLog } from '../../bench/metrics/hlog.ts';
@@ -30,6 +31,8 @@ const shardFile = (id: string, i: number): ShardRecord => JSON.parse(fs.readFile
 // segment while the coordinator takes the previous one's "after" evidence would show in the counts.
 test('4 shards (one with its clock 2 s ahead), merged from the database: ops add up, starts within 50 ms, evidence matches', async () => {
   await testDatabase();
+  // Running for the shard processes (an earlier test file may have stopped and restarted it); idempotent.
+  await startCluster();
   const id = runId('four');
   const rs = await shards(4, id, ['--connections', '4', '--duration', '2', '--warmup', '0.5', '--repeat', '2'], (i) => (i === 3 ? { GEOBENCH_CLOCK_OFFSET_MS: '2000' } : {}));
   rs.forEach((r, i) => assert.is(r.code, 0, `shard ${i}: ${r.stderr.slice(-1500)}`));
