@@ -8,7 +8,14 @@ import { SQL_DIR } from '../../bench/core/paths.ts';
 import { loadCatalog } from '../../bench/migrate/catalog.ts';
 import { mergedSqlDir } from '../../bench/migrate/custom-folder.ts';
 
+// The merged folder is written under GEOBENCH_HOME: a home of its own for this file, given back after
+// (uvu runs every test file in one process: a later test starting a cluster must not do it here).
+const previousHome = process.env.GEOBENCH_HOME;
 process.env.GEOBENCH_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-home-'));
+test.after(() => {
+  if (previousHome === undefined) delete process.env.GEOBENCH_HOME;
+  else process.env.GEOBENCH_HOME = previousHome;
+});
 
 const folder = (files: Record<string, string>): string => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-mig-'));
