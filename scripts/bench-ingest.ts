@@ -14,7 +14,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../bench/db/resolve.ts';
 import { withClient } from '../bench/db/connect.ts';
-import { searchPath } from '../bench/db/schema.ts';
+import { withSchema } from '../bench/db/target.ts';
+import { SQL_DIR } from '../bench/core/paths.ts';
+import { baselineFiles } from '../bench/migrate/catalog.ts';
+import { splitStatements } from '../bench/migrate/sql-split.ts';
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../bench/core/paths.ts';
 import { generateChunk, COPY_COLUMNS } from '../bench/dataset/generator.ts';
@@ -31,7 +34,10 @@ const workers = parseWorkers(values.workers ?? String(Math.max(1, os.availablePa
 const repeat = parseWorkers(values.repeat!);
 const totalRows = rowsForScale(scale);
 
-const target = await openDatabase({ db: values.db });
+const server = await openDatabase({ db: values.db });
+// The server-side copy loads into a table made from sql/baseline in a scratch schema of its own, so
+// the script needs nothing prepared (no dataset in the default schema) and leaves nothing behind.
+const target = withSchema(server, 'geobench_bench_ingest');
 if (target.host !== '127.0.0.1' && target.host !== 'localhost') throw new Error('the server-side COPY needs the server on this machine');
 
 // The same rows as one binary COPY file the server can read.
@@ -48,26 +54,31 @@ console.log(`rows: ${totalRows.toLocaleString('en-US')} (scale ${scale}, seed ${
 
 async function serverCopy(): Promise<number> {
   return withClient(target, async (c) => {
-    await c.query(`SET search_path = ${searchPath(target.schema)}`);
-    await c.query('DROP TABLE IF EXISTS ingest_server');
+    await c.query(`DROP SCHEMA IF EXISTS ${target.schema} CASCADE`);
+    await c.query(`CREATE SCHEMA ${target.schema}`);
     const t = performance.now();
     await c.query('BEGIN');
+    await c.query(`SET LOCAL search_path = ${target.schema}, public`);
     await c.query('SET LOCAL synchronous_commit = off');
-    await c.query('CREATE TABLE ingest_server (LIKE geometrias INCLUDING DEFAULTS)');
+    for (const st of splitStatements(fs.readFileSync(baselineFiles(SQL_DIR)[0]!, 'utf8'))) await c.query(st.text);
+    await c.query('ALTER TABLE geometrias RENAME TO ingest_server');
     await c.query(`COPY ingest_server (${COPY_COLUMNS.join(', ')}) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`);
     await c.query('COMMIT');
     const seconds = (performance.now() - t) / 1000;
-    const n = await c.query('SELECT count(*)::int AS n FROM ingest_server');
+    const n = await c.query(`SELECT count(*)::int AS n FROM ${target.schema}.ingest_server`);
     if (n.rows[0].n !== totalRows) throw new Error(`server COPY loaded ${n.rows[0].n} rows, expected ${totalRows}`);
-    await c.query('DROP TABLE ingest_server');
+    await c.query(`DROP SCHEMA ${target.schema} CASCADE`);
     return totalRows / seconds;
   });
 }
 
+const CLI_SCHEMA = 'geobench_bench_ingest_cli';
+
 /** Runs `geobench dataset generate` and returns its COPY rate (from its own report) and peak RSS. */
 function geobenchLoad(): Promise<{ rowsPerSecond: number; peakRssBytes: number }> {
   return new Promise((resolve, reject) => {
-    const args = [path.join(PROJECT_ROOT, 'bin/geobench.js'), 'dataset', 'generate', '--scale', String(scale), '--seed', String(seed), '--workers', String(workers)];
+    // Into a scratch schema too: the default schema's dataset (if any) is left alone.
+    const args = [path.join(PROJECT_ROOT, 'bin/geobench.js'), '--schema', CLI_SCHEMA, 'dataset', 'generate', '--scale', String(scale), '--seed', String(seed), '--workers', String(workers)];
     if (values.db) args.push('--db', values.db);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -100,6 +111,7 @@ for (let r = 1; r <= repeat; r++) {
   console.log(`  repetition ${r}: server COPY FROM file ${Math.round(server).toLocaleString('en-US')} rows/s, geobench generate+COPY ${Math.round(load.rowsPerSecond).toLocaleString('en-US')} rows/s`);
 }
 fs.rmSync(dir, { recursive: true, force: true });
+await withClient(server, (c) => c.query(`DROP SCHEMA IF EXISTS ${CLI_SCHEMA} CASCADE`));
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ratio = median(geobenchRates) / median(serverRates);
