@@ -71,6 +71,8 @@ export interface ValidationFile {
   /** The load run's result file, relative to this folder. */
   readonly runResult: string | null;
   readonly evidence: Record<string, unknown>;
+  /** In a sign-off: the hash of everything that decides its numbers (validate/signoff-resume.ts); `--resume` reuses the folder only when it matches. */
+  readonly inputsKey?: string;
 }
 
 /** What a reader checks before it trusts a file. */

@@ -6,7 +6,7 @@ import { VALIDATION_FILE, type ValidationFile } from '../formats/validation-file
 
 /** Writes results/<run-id>/validation.json (format: formats/validation-file.ts). */
 
-export function writeValidation(dir: string, validator: Validator, runId: string, startedAt: string, dataset: { scale: number; seed: number }, outcome: ValidationOutcome): ValidationFile {
+export function writeValidation(dir: string, validator: Validator, runId: string, startedAt: string, dataset: { scale: number; seed: number }, outcome: ValidationOutcome, inputsKey?: string): ValidationFile {
   const verdict = checksVerdict(outcome.checks);
   const file: ValidationFile = {
     schemaVersion: 1,
@@ -22,6 +22,7 @@ export function writeValidation(dir: string, validator: Validator, runId: string
     checks: outcome.checks,
     runResult: outcome.runResult ?? null,
     evidence: outcome.evidence ?? {},
+    ...(inputsKey ? { inputsKey } : {}),
   };
   writeFileAtomic(path.join(dir, VALIDATION_FILE), `${JSON.stringify(file, null, 2)}\n`);
   return file;

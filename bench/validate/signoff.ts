@@ -1,8 +1,12 @@
 import path from 'node:path';
+import { EXIT_INTERRUPTED, GeobenchError } from '../core/errors.ts';
+import { makeDirs } from '../core/output-dir.ts';
 import { writeReport } from '../report/write-report.ts';
 import { booleanCheck, checksVerdict, type Check } from './checks.ts';
 import type { ProductionVerdict } from '../analysis/decision.ts';
 import { writeValidation } from './report-file.ts';
+import { decideFolder } from './signoff-resume.ts';
+import type { ValidationFile } from '../formats/validation-file.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
 /**
@@ -26,27 +30,43 @@ export function signoffValidator(parts: () => readonly Validator[]): Validator {
     description: 'every validator in turn, one KPI table and the Production Ready verdict',
     async run(ctx: ValidateContext): Promise<ValidationOutcome> {
       const checks: Check[] = [];
-      const outcomes: Record<string, { allTargetsHold: boolean; verdict: ProductionVerdict['verdict']; dir: string; error?: string }> = {};
+      const outcomes: Record<string, { allTargetsHold: boolean; verdict: ProductionVerdict['verdict']; dir: string; error?: string; reused?: boolean }> = {};
+      const record = (v: Validator, file: ValidationFile, dir: string, reused: boolean): void => {
+        outcomes[v.name] = { allTargetsHold: file.allTargetsHold, verdict: file.verdict ?? (file.allTargetsHold ? 'yes' : 'no'), dir: path.basename(dir), ...(reused ? { reused: true } : {}) };
+        for (const c of file.checks) checks.push({ ...(c as Check), metric: `${v.name.toUpperCase()} · ${c.metric}` });
+      };
+      const interrupted = (): GeobenchError => new GeobenchError(`sign-off interrupted; finished validators are kept in ${ctx.outDir}`, { exitCode: EXIT_INTERRUPTED, hint: `continue it with: geobench validate signoff --resume ${ctx.outDir}` });
       for (const v of parts()) {
-        if (ctx.signal.aborted) break;
+        if (ctx.signal.aborted) throw interrupted();
         const dir = path.join(ctx.outDir, v.name);
         const runId = `${ctx.runId}-${v.name}`;
+        if (ctx.signoff?.resume) {
+          const decision = decideFolder(dir, ctx.signoff.inputsKey);
+          if (decision.reuse) {
+            ctx.log(`\n== sign-off: ${v.name} finished at ${decision.file.finishedAt} with the same inputs (dataset, migrations, targets, measurement options): reused from ${dir}`);
+            record(v, decision.file, dir, true);
+            continue;
+          }
+          ctx.log(`\n== sign-off: ${v.name} runs${decision.why === 'not started' ? '' : ` again: ${decision.why}`}${decision.movedTo ? `; its folder was moved to ${decision.movedTo}` : ''}`);
+        }
         const startedAt = new Date().toISOString();
         ctx.log(`\n== sign-off: validate ${v.name} (${v.roadmapName}) → ${dir}`);
+        // Made first, so an interrupted validator always leaves its folder for --resume to set aside.
+        makeDirs(dir);
         try {
           const outcome = await v.run({ ...ctx, outDir: dir, runId });
-          const file = writeValidation(dir, v, runId, startedAt, { scale: ctx.scale, seed: ctx.seed }, outcome);
-          outcomes[v.name] = { allTargetsHold: file.allTargetsHold, verdict: file.verdict ?? (file.allTargetsHold ? 'yes' : 'no'), dir: v.name };
-          for (const c of outcome.checks) checks.push({ ...c, metric: `${v.name.toUpperCase()} · ${c.metric}` });
+          const file = writeValidation(dir, v, runId, startedAt, { scale: ctx.scale, seed: ctx.seed }, outcome, ctx.signoff?.inputsKey);
+          record(v, file, dir, false);
           await writeReport(dir, ctx.log).catch((err: Error) => ctx.log(`report of ${v.name} not written: ${err.message}`));
         } catch (err) {
-          if (ctx.signal.aborted) throw err;
+          if (ctx.signal.aborted) throw interrupted();
           const message = (err as Error).message;
           ctx.log(`validate ${v.name} failed: ${message}`);
           outcomes[v.name] = { allTargetsHold: false, verdict: 'no', dir: v.name, error: message };
           checks.push(booleanCheck(`${v.name.toUpperCase()} · validator completed`, false, `failed: ${message}`));
         }
       }
+      if (ctx.signal.aborted) throw interrupted();
       const names = parts().map((v) => v.name);
       const ran = names.filter((n) => outcomes[n]);
       // The verdict over every validator's lines: no on a failure or a required KPI not measured,

@@ -26,6 +26,11 @@ export interface ValidateContext {
   /** combined: also run the capacity search at the SLO (validate --stress; the main job's sign-off sets it). */
   readonly stress?: boolean | undefined;
   /**
+   * signoff: the hash of its inputs (signoff-resume.ts), recorded in each validator's validation.json,
+   * and whether to reuse the finished folders of an interrupted run in outDir (`--resume`).
+   */
+  readonly signoff?: { readonly inputsKey: string; readonly resume: boolean } | undefined;
+  /**
    * An RPC endpoint to load instead of starting `geobench rpc serve` (a real PostgREST / Supabase
    * URL serving the same API functions over the same database), with its API key.
    */
