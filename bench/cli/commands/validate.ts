@@ -21,6 +21,7 @@ import { writeValidation } from '../../validate/report-file.ts';
 import { assertWritableDir } from '../../core/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
+import { showPlan } from './validate-plan.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -45,11 +46,20 @@ export function registerValidate(program: Command): void {
     .option('--dataset-from <schema>', 'measure on the dataset imported into this geobench schema (`geobench dataset import`) instead of generated data; --scale/--seed then come from its manifest')
     .option('--stress', 'combined (and signoff): also search each variant\'s capacity at the p99 SLO of scenarios/stress.json (docs/stress.md; adds minutes)')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
+    .option('--dry-run', 'print the plan — every step with its estimated time and disk at this scale, from measured rates, and the disk check — and stop; reads the server, changes nothing; exit 2 when the run would be refused for lack of disk (a run prints the same plan first)')
+    .option('--plan-main-job', 'with --dry-run: put the main job\'s own steps first (scripts/main: generate, verify, migrate up and down on the --schema dataset)')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
     .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
-    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; stress?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; stress?: boolean; rpcUrl?: string; rpcApiKeyEnv?: string; dryRun?: boolean; planMainJob?: boolean }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+      if (opts.planMainJob && !opts.dryRun) throw new GeobenchError('--plan-main-job needs --dry-run', { exitCode: 2 });
+      if (opts.dryRun) {
+        const server = await openDatabase(targetOptions(cmd), say);
+        if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
+        await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, (t) => console.log(t));
+        return;
+      }
       const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
       const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       const runId = newRunId(`validate-${name}`);
@@ -59,6 +69,8 @@ export function registerValidate(program: Command): void {
         throw new GeobenchError(`validate ${name} rebuilds and migrates geobench schemas on ${server.display}`, { hint: 'pass --allow-destructive to allow it on an external database', exitCode: 2 });
       }
       if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
+      // The plan first; a disk too small for it stops the run here, before anything is built.
+      await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, say);
       const startedAt = new Date().toISOString();
       say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
       const outcome = await validator.run({
