@@ -4,8 +4,8 @@
  * figure published in the docs, each with where it came from. Pure.
  *
  * Which measurement: the one taken at the row count nearest the planned one (by ratio; a published
- * full-scale figure competes with the local ones, and a local one wins a tie), the median per row of
- * the measurements at that row count; then scaled linearly to the planned rows.
+ * full-scale figure competes with the local ones, and a local one wins a tie), the median of the
+ * measurements at that row count; then scaled linearly to the planned rows.
  */
 import { ROWS_AT_SCALE_1 } from '../dataset/model.ts';
 import type { StepMeasurement, StepRates } from '../core/step-rates.ts';
@@ -74,10 +74,9 @@ export function estimateStep(rates: StepRates, key: string, field: 'seconds' | '
   const useLocal = nearestLocal !== null && (fig?.[field] === undefined || distance(nearestLocal) <= distance(fig.rows));
   if (useLocal) {
     const at = local.filter((m) => m.rows === nearestLocal);
-    const perRow = median(at.map((m) => m[field] / m.rows));
     const newest = at.map((m) => m.at).sort().pop()!.slice(0, 10);
-    return { value: perRow * rows, source: `measured here ${newest} (${scaleWord(nearestLocal)}${at.length > 1 ? `, median of ${at.length}` : ''})` };
+    return { value: median(at.map((m) => m[field])) * (rows / nearestLocal), source: `measured here ${newest} (${scaleWord(nearestLocal)}${at.length > 1 ? `, median of ${at.length}` : ''})` };
   }
-  if (fig && fig[field] !== undefined) return { value: (fig[field]! / fig.rows) * rows, source: `${fig.source} (${scaleWord(fig.rows)})` };
+  if (fig && fig[field] !== undefined) return { value: fig[field]! * (rows / fig.rows), source: `${fig.source} (${scaleWord(fig.rows)})` };
   return { value: null, source: 'never measured here, no published figure' };
 }
