@@ -30,13 +30,16 @@ test('generate and migrate record their rates; --dry-run reads the schemas, prin
   await withClient(await testDatabase(), (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   const gen = await runCli(['--schema', SCHEMA, 'dataset', 'generate', '--scale', '0.001', '--workers', '1']);
   assert.is(gen.code, 0, gen.stderr);
+  const verify = await runCli(['--schema', SCHEMA, 'dataset', 'verify', '--workers', '1']);
+  assert.is(verify.code, 0, verify.stderr);
+  assert.match(verify.stderr, /verify geobench_opt2_after \[#{24}\] 100\.0% 12,400\/12,400 rows, [\d,]+ rows\/s, [\d.]+ s\n/, 'verify showed its progress (no terminal: plain lines)');
   const up = await runCli(['--schema', SCHEMA, 'migrate', 'up', '--to', 'OPT1']);
   assert.is(up.code, 0, up.stderr);
   assert.match(up.stderr, /OPT1 up \(1\/1\) geobench_opt2_after \[#+\] \d+\/\d+ statements/, 'the migration showed its progress');
 
   const { rates, problem } = readStepRates(stepRatesFile());
   assert.is(problem, null);
-  for (const key of ['generate.copy', 'generate.indexes', 'size.baseline', 'migrate.up.OPT1', 'size.OPT1']) {
+  for (const key of ['generate.copy', 'generate.indexes', 'size.baseline', 'verify', 'migrate.up.OPT1', 'size.OPT1']) {
     assert.is(rates[key]?.at(-1)?.rows, 12_400, `${key} recorded at 12,400 rows`);
   }
   assert.ok(rates['size.OPT1']!.at(-1)!.bytes! > 1e6, 'the schema\'s bytes after OPT1');

@@ -54,14 +54,14 @@ export function registerValidate(program: Command): void {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
       if (opts.planMainJob && !opts.dryRun) throw new GeobenchError('--plan-main-job needs --dry-run', { exitCode: 2 });
+      const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
+      const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       if (opts.dryRun) {
         const server = await openDatabase(targetOptions(cmd), say);
         if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
         await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, (t) => console.log(t));
         return;
       }
-      const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
-      const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       const runId = newRunId(`validate-${name}`);
       const outDir = assertWritableDir(path.resolve(opts.out ?? path.join(RESULTS_DIR, runId)), '--out');
       const server = await openDatabase(targetOptions(cmd), say);
