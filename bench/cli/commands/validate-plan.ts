@@ -3,6 +3,8 @@
  * step with its estimated time and disk, the totals, and the disk check. A run whose plan needs more
  * disk than is free stops here with exit 2, before any schema is created.
  */
+import path from 'node:path';
+import { writeFileAtomic } from '../../core/atomic-write.ts';
 import { GeobenchError } from '../../core/errors.ts';
 import { withClient } from '../../db/connect.ts';
 import { withSchema, type DbTarget } from '../../db/target.ts';
@@ -28,9 +30,10 @@ const validatorsOf = (name: string): string[] => (name === 'signoff' ? Object.ke
 
 /**
  * Computes and shows the plan of `validate <name>`; throws (exit 2) when the free disk is short.
- * `print` receives the plan's lines (stdout for --dry-run, the status stream for a run).
+ * `print` receives the plan's lines (stdout for --dry-run, the status stream for a run); a run keeps
+ * the plan as `plan.json` in its output folder (estimates next to what the run then measures).
  */
-export async function showPlan(server: DbTarget, name: string, opts: PlanOptions, sqlDir: string, print: (text: string) => void): Promise<void> {
+export async function showPlan(server: DbTarget, name: string, opts: PlanOptions, sqlDir: string, print: (text: string) => void, outDir?: string): Promise<void> {
   const imported = opts.datasetFrom
     ? await withClient(withSchema(server, opts.datasetFrom), (c) => requireCompleteManifest(c, opts.datasetFrom!, `${server.display} schema ${opts.datasetFrom}`))
     : undefined;
@@ -55,4 +58,8 @@ export async function showPlan(server: DbTarget, name: string, opts: PlanOptions
     });
   }
   print(text);
+  if (outDir) {
+    const saved = { validate: name, scale: opts.scale, settings: { durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat, stress: opts.stress === true }, plannedAt: new Date().toISOString(), ...plan };
+    writeFileAtomic(path.join(outDir, 'plan.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  }
 }

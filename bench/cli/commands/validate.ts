@@ -70,7 +70,7 @@ export function registerValidate(program: Command): void {
       }
       if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
       // The plan first; a disk too small for it stops the run here, before anything is built.
-      await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, say);
+      await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, say, outDir);
       const startedAt = new Date().toISOString();
       say(`validate ${name} (${validator.roadmapName}) at scale ${opts.scale}, seed ${opts.seed}, on ${server.display}`);
       const outcome = await validator.run({
