@@ -10,6 +10,15 @@ export type Progress = StepProgress;
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** The terminal line a bar was drawn on and not yet ended, if any (a status line must not append to it). */
+let openBar: NodeJS.WriteStream | null = null;
+
+/** Ends a bar's line before another line is written to the terminal; the bar redraws below it. */
+export function breakProgressLine(): void {
+  openBar?.write('\n');
+  openBar = null;
+}
+
 /** The text of one progress line. Pure (elapsed given). */
 export function progressLine(spec: StepProgressSpec, done: number, elapsedSec: number, final: boolean): string {
   const pct = spec.total > 0 ? Math.min(100, (100 * done) / spec.total) : 100;
@@ -32,7 +41,9 @@ export function createStepProgress(spec: StepProgressSpec, stream: NodeJS.WriteS
   let finished = false;
   const draw = (done: number, final: boolean): void => {
     const line = progressLine(spec, done, (performance.now() - started) / 1000, final);
+    if (openBar && openBar !== stream) breakProgressLine();
     stream.write(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
+    openBar = tty && !final ? stream : null;
   };
   return {
     update(done) {
