@@ -22,7 +22,7 @@ const schemas = async (): Promise<string[]> => withClient(await testDatabase(), 
 
 test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
-  await withClient(await testDatabase(), (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  await withClient(await testDatabase(), (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA}, geobench_opt2_before CASCADE`));
 });
 
 test('generate and migrate record their rates; --dry-run reads the schemas, prints the plan and creates nothing', async () => {
@@ -61,6 +61,24 @@ test('generate and migrate record their rates; --dry-run reads the schemas, prin
   for (const part of ['main job', 'opt2', 'opt3', 'opt45', 'combined']) assert.match(signoff.stdout, new RegExp(`\\n +${part} in all `), `${part} subtotal`);
   assert.match(signoff.stdout, /stress: capacity at the p99 SLO/);
   assert.equal(await schemas(), before);
+});
+
+test('a run prints the plan first on stderr and keeps it as plan.json in its output folder', async () => {
+  const out = path.join(tmp, 'run');
+  let stopped = false;
+  // Killed as soon as the plan is shown: what matters here is what the run did before building anything.
+  const r = await runCli(['validate', 'opt2', '--scale', '0.001', '--out', out], {}, (chunk, child) => {
+    if (!stopped && /estimates: measured rates/.test(chunk)) {
+      stopped = true;
+      child.kill('SIGKILL');
+    }
+  });
+  assert.ok(stopped, r.stderr.slice(-2000));
+  assert.is(r.code, 128, 'ended by the kill, not by itself');
+  assert.match(r.stderr, /plan of validate opt2 at scale 0\.001 \(12,400 rows\)[\s\S]*opt2 in all[\s\S]*disk: needs/);
+  const plan = JSON.parse(fs.readFileSync(path.join(out, 'plan.json'), 'utf8')) as { validate: string; scale: number; rows: Array<{ part: string; step: string }>; disk: { refuse: boolean } };
+  assert.equal([plan.validate, plan.scale, plan.disk.refuse], ['opt2', 0.001, false]);
+  assert.ok(plan.rows.some((row) => row.part === 'opt2' && row.step === 'load'));
 });
 
 test('a run the free disk cannot hold is refused with exit 2 and both numbers, before any schema is built', async () => {

@@ -57,9 +57,10 @@ export async function showPlan(server: DbTarget, name: string, opts: PlanOptions
       hint: 'free disk space, choose a smaller --scale, or drop schemas of earlier runs (geobench db destroy starts over)',
     });
   }
-  print(text);
+  // Kept before it is shown: whoever reads the plan on screen finds it in the folder.
   if (outDir) {
     const saved = { validate: name, scale: opts.scale, settings: { durationSec: opts.duration, warmupSec: opts.warmup, repetitions: opts.repeat, stress: opts.stress === true }, plannedAt: new Date().toISOString(), ...plan };
     writeFileAtomic(path.join(outDir, 'plan.json'), `${JSON.stringify(saved, null, 2)}\n`);
   }
+  print(text);
 }
