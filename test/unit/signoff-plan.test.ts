@@ -9,7 +9,7 @@ import type { LedgerRow } from '../../bench/migrate/runner.ts';
 import { VALIDATORS } from '../../bench/validate/registry.ts';
 import { ASSUMED, mainJobSteps, VALIDATOR_STEPS, type PlanOp, type PlanSettings } from '../../bench/validate/plan-steps.ts';
 import { diskCheck, planRows, planTotals, walHeadroomBytes, type SchemaNow } from '../../bench/validate/signoff-plan.ts';
-import { formatDisk } from '../../bench/validate/plan-table.ts';
+import { duration, formatDisk, formatPlanTable, formatTotals } from '../../bench/validate/plan-table.ts';
 import { reuseOf } from '../../bench/validate/validation-plan.ts';
 
 const ROWS = 1_000_000;
@@ -144,6 +144,20 @@ test('reuseOf: the checks prepareSchema makes (seed, rows, generator, baseline c
   const edited = ledger(2).map((r, i) => (i === 1 ? { ...r, checksum: 'edited' } : r));
   assert.equal(reuseOf(manifest(), edited, want, catalog, baseSum), { reusable: false, at: -1 });
   assert.equal(reuseOf(undefined, [], want, catalog, baseSum), { reusable: false, at: -1 });
+});
+
+test('the plan as text: aligned columns, a subtotal per part, durations, signed GB', () => {
+  const row = (part: string, step: string, seconds: number | null, diskBytes: number) => ({ part, step, what: `${step} w`, seconds, diskBytes, peakBytes: 0, source: 'src' });
+  assert.is(formatPlanTable([row('a', 'generate', 7.25, 1.5e9), row('a', 'OPT3 down', 75, -0.25e9), row('bb', 'load', null, 0)]), [
+    'part  step       what         time        disk      source of the figure',
+    'a     generate   generate w   7.3 s       +1.50 GB  src',
+    'a     OPT3 down  OPT3 down w  1 min 15 s  −0.25 GB  src',
+    '                 a in all     1 min 22 s  +1.25 GB',
+    'bb    load       load w       ?           0         src',
+    '                 bb in all    0.0 s       0',
+  ].join('\n'));
+  assert.equal([duration(0), duration(59.4), duration(3600 * 2 + 61)], ['0.0 s', '59 s', '2 h 1 min']);
+  assert.is(formatTotals({ seconds: 4000, unknownSteps: 2, peakBytes: 3e9, finalBytes: 2e9 }), 'estimated total: 1 h 6 min (2 steps without any figure, not counted); disk in use above now: peak +3.00 GB, +2.00 GB at the end');
 });
 
 test.run();
