@@ -41,7 +41,7 @@ export interface PlanPart {
 
 interface Walk {
   readonly schemas: Map<string, SchemaNow>;
-  /** Schemas a step of the plan has changed (their state is the plan's, not the server's). */
+  /** Schemas the plan has already built, migrated or shown as reused (not shown as reused again). */
   readonly touched: Set<string>;
   readonly rows: PlanRow[];
   inUse: number;
@@ -111,9 +111,10 @@ function verifyRow(w: Walk, part: string, schema: string, rows: number, rates: S
 function prepareRows(w: Walk, part: string, schema: string, to: number, s: PlanSettings, tags: readonly string[], rates: StepRates): void {
   const now = w.schemas.get(schema);
   if (now?.reusable && now.at === to) {
-    // Built or migrated earlier in this plan: nothing to say; found so on the server: reused.
+    // Built, migrated or shown earlier in this plan: nothing to say; found so on the server: reused.
     if (w.touched.has(schema)) return;
     push(w, { part, step: 'reused', what: `${schema} already at ${stateName(tags, to)} with the dataset`, seconds: 0, diskBytes: 0, source: 'the server now (manifest + ledger)' });
+    w.touched.add(schema);
     return;
   }
   if (!now?.reusable) buildRows(w, part, schema, s, tags, rates);

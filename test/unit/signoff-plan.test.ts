@@ -58,8 +58,9 @@ test('schemas on the server: reused at 0 when in the wanted state, migrated from
     { kind: 'prepare', schema: 'geobench_a', to: 1 },
     { kind: 'prepare', schema: 'geobench_b', to: 0 },
     { kind: 'prepare', schema: 'geobench_c', to: -1 },
-    // prepared earlier in this plan: no line of its own
+    // prepared or shown earlier in this plan: no line of its own
     { kind: 'prepare', schema: 'geobench_b', to: 0 },
+    { kind: 'prepare', schema: 'geobench_a', to: 1 },
   ];
   const rows = planRows([{ part: 'x', ops }], TAGS, now, RATES, S);
   assert.equal(slim(rows), [
