@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TargetOptions } from '../db/target.ts';
+import { breakProgressLine } from './progress.ts';
 
 /** Global flags every database command shares, read from the root program. */
 export function targetOptions(command: Command): TargetOptions {
@@ -9,5 +10,6 @@ export function targetOptions(command: Command): TargetOptions {
 
 /** Status lines go to stderr so stdout stays machine-readable. */
 export const say = (line: string): void => {
+  breakProgressLine();
   process.stderr.write(`${line}\n`);
 };

@@ -16,6 +16,8 @@ import { registerCompare } from './commands/compare.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerStress } from './commands/stress.ts';
 import { registerMerge } from './commands/merge.ts';
+import { setStepProgressDisplay } from '../core/step-progress.ts';
+import { createStepProgress } from './progress.ts';
 
 const program = new Command('geobench')
   .description('Measure PostGIS schema optimizations (OPT1–OPT5) against their KPI targets, on real PostgreSQL.')
@@ -31,6 +33,9 @@ program.hook('preAction', (cmd) => {
   const dir = (cmd.optsWithGlobals() as { migrations?: string }).migrations;
   if (dir) process.env.GEOBENCH_SQL_DIR = mergedSqlDir(process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, dir);
 });
+
+// Long steps (verify, migrations, generate inside validators) report to the progress bar on stderr.
+setStepProgressDisplay((spec) => createStepProgress(spec));
 
 registerDb(program);
 registerDataset(program);

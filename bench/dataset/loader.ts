@@ -11,6 +11,9 @@ import type { DbTarget } from '../db/target.ts';
 import { baselineFiles } from '../migrate/catalog.ts';
 import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
+import { stepProgress } from '../core/step-progress.ts';
+import { recordSteps, stepKey } from '../core/step-rates.ts';
+import { schemaBytes } from '../db/schema-footprint.ts';
 import { Checksum, type ChecksumValue } from './checksum.ts';
 import { COPY_COLUMNS } from './generator.ts';
 import { manifestDdl, markLoadComplete, markLoadFailed } from './manifest.ts';
@@ -86,6 +89,9 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
     const inflight: Array<Promise<ReturnType<typeof generate>>> = [];
     let next = 0;
     let loaded = 0;
+    // A caller's own bar (dataset generate), else the registered display (generate inside a validator).
+    const shown = options.onProgress ? null : stepProgress({ label: `generate ${target.schema}`, total: totalRows, unit: 'rows', showRate: true });
+    const onProgress = options.onProgress ?? ((done: number) => shown!.update(done));
     const submit = (): void => {
       while (next < chunks && inflight.length < window) {
         inflight.push(pool.run<ReturnType<typeof generate>>('generate', { seed: options.seed, totalRows, chunkIndex: next++ }));
@@ -100,8 +106,9 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
       total.add(chunk.checksum);
       perChunk[chunk.chunkIndex] = chunk.checksum;
       loaded += chunk.rows;
-      options.onProgress?.(loaded, totalRows);
+      onProgress(loaded, totalRows);
     }
+    shown?.finish();
     stream.end(COPY_TRAILER);
     if (failure) throw failure;
     await once(stream, 'finish');
@@ -112,16 +119,29 @@ export async function generateDataset(target: DbTarget, options: GenerateOptions
 
     const indexStarted = performance.now();
     await loader.query(`SET search_path = ${searchPath(target.schema)}`);
-    for (const st of splitStatements(fs.readFileSync(baselineFiles(sqlDir)[1]!, 'utf8'))) {
+    const indexStatements = splitStatements(fs.readFileSync(baselineFiles(sqlDir)[1]!, 'utf8'));
+    const indexProgress = stepProgress({ label: `indexes ${target.schema}`, total: indexStatements.length + 1, unit: 'statements', showRate: false });
+    for (const [i, st] of indexStatements.entries()) {
       if (options.signal?.aborted) throw new InterruptedError('dataset generate (building indexes)');
       const t = performance.now();
       await loader.query(st.text);
+      indexProgress.update(i + 1);
       log(`  ${firstCodeLine(st.text).slice(0, 80)} — ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     await loader.query('VACUUM (ANALYZE) geometrias');
+    indexProgress.update(indexStatements.length + 1);
+    indexProgress.finish();
     const indexSeconds = (performance.now() - indexStarted) / 1000;
 
     await markLoadComplete(admin, target.schema, sqlDir, { checksum: total.value(), perChunk, copySeconds, indexSeconds });
+    // The load is complete: measuring and keeping its rates must not turn it into a failure.
+    const bytes = await schemaBytes(admin, target.schema).catch(() => null);
+    const unrecorded = recordSteps([
+      { key: stepKey.generateCopy, rows: totalRows, seconds: copySeconds },
+      { key: stepKey.generateIndexes, rows: totalRows, seconds: indexSeconds },
+      ...(bytes === null ? [] : [{ key: stepKey.size('baseline'), rows: totalRows, bytes }]),
+    ]);
+    if (unrecorded) log(unrecorded);
     return { totalRows, checksum: total.value(), copySeconds, indexSeconds, rowsPerSecond: totalRows / copySeconds };
   } catch (err) {
     // Stopped mid-COPY (Ctrl-C while a chunk was generated or written): the server may still wait

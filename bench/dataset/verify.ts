@@ -2,6 +2,8 @@ import { connect } from '../db/connect.ts';
 import { searchPath } from '../db/schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { createWorkerPool } from '../runtime/pool.ts';
+import { stepProgress } from '../core/step-progress.ts';
+import { recordSteps, stepKey } from '../core/step-rates.ts';
 import { Checksum, sameChecksum, type ChecksumValue } from './checksum.ts';
 import { requireCompleteManifest, type Manifest } from './manifest.ts';
 import type { RowMismatches } from './worker.ts';
@@ -28,6 +30,13 @@ export const MAX_LISTED = 50;
  * rows to name the missing, changed or duplicated ids.
  */
 export async function verifyDataset(target: DbTarget, options: { workers: number; log?: (line: string) => void }): Promise<VerifyResult> {
+  const result = await verifyChunks(target, options);
+  // A clean verify's time is the step's rate (a failed one also drilled down: not comparable).
+  if (result.ok) recordSteps([{ key: stepKey.verify, rows: result.manifest.totalRows, seconds: result.seconds }]);
+  return result;
+}
+
+async function verifyChunks(target: DbTarget, options: { workers: number; log?: (line: string) => void }): Promise<VerifyResult> {
   const started = performance.now();
   const client = await connect(target, 'geobench-verify');
   let manifest: Manifest;
@@ -42,13 +51,19 @@ export async function verifyDataset(target: DbTarget, options: { workers: number
   }
   const chunkCount = manifest.chunks!.length;
   const pool = createWorkerPool(new URL('./worker.ts', import.meta.url), options.workers);
+  const progress = stepProgress({ label: `verify ${target.schema}`, total: manifest.totalRows, unit: 'rows', showRate: true });
   try {
     const tasks: Array<Promise<ChecksumValue[]>> = [];
+    let rowsDone = 0;
     for (let from = 0; from < chunkCount; from += CHUNKS_PER_TASK) {
       const to = Math.min(chunkCount, from + CHUNKS_PER_TASK);
-      tasks.push(pool.run<ChecksumValue[]>('verifyRange', { client: target.client, schema: target.schema, fromChunk: from, toChunk: to }));
+      const rows = Math.min(manifest.totalRows, to * manifest.chunkRows) - from * manifest.chunkRows;
+      tasks.push(pool.run<ChecksumValue[]>('verifyRange', { client: target.client, schema: target.schema, fromChunk: from, toChunk: to }).then((sums) => {
+        progress.update((rowsDone += rows));
+        return sums;
+      }));
     }
-    const actualChunks = (await Promise.all(tasks)).flat();
+    const actualChunks = (await Promise.all(tasks).finally(() => progress.finish())).flat();
     const actual = new Checksum();
     const badChunks: number[] = [];
     actualChunks.forEach((c, i) => {

@@ -5,6 +5,9 @@ import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
 import { redact } from '../db/redact.ts';
 import { ledgerDdl, ledgerTable, searchPath } from '../db/schema.ts';
+import { datasetRows, schemaBytes } from '../db/schema-footprint.ts';
+import { stepProgress, type StepProgress } from '../core/step-progress.ts';
+import { recordSteps, stepKey } from '../core/step-rates.ts';
 import type { DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, type Migration } from './catalog.ts';
 import { firstCodeLine, splitMigration, type SqlStatement } from './sql-split.ts';
@@ -72,8 +75,8 @@ function cancelOnAbort(target: DbTarget, client: pg.Client, signal: AbortSignal 
   return () => signal.removeEventListener('abort', onAbort);
 }
 
-async function runStatements(client: pg.Client, file: string, statements: readonly SqlStatement[], signal: AbortSignal | undefined, log: (l: string) => void): Promise<void> {
-  for (const st of statements) {
+async function runStatements(client: pg.Client, file: string, statements: readonly SqlStatement[], signal: AbortSignal | undefined, log: (l: string) => void, progress: StepProgress, doneBefore: number): Promise<void> {
+  for (const [i, st] of statements.entries()) {
     if (signal?.aborted) throw new InterruptedError(`${path.basename(file)} before line ${st.line}`);
     const started = performance.now();
     try {
@@ -82,6 +85,7 @@ async function runStatements(client: pg.Client, file: string, statements: readon
       if (signal?.aborted) throw new InterruptedError(`${path.basename(file)} at line ${st.line}`);
       throw new GeobenchError(`${path.basename(file)} failed at line ${st.line} (${firstCodeLine(st.text).slice(0, 100)}): ${redact((err as Error).message)}`);
     }
+    progress.update(doneBefore + i + 1);
     const ms = performance.now() - started;
     if (ms > 1000) log(`  ${path.basename(file)}:${st.line} ${firstCodeLine(st.text).slice(0, 70)} — ${(ms / 1000).toFixed(1)} s`);
   }
@@ -91,19 +95,21 @@ async function runStatements(client: pg.Client, file: string, statements: readon
  * Applies one script: its transactional part in a single transaction together with the ledger
  * change (so a failure leaves both untouched), then its after-commit statements.
  */
-async function applyScript(target: DbTarget, client: pg.Client, file: string, ledgerChange: (c: pg.Client, ms: number) => Promise<void>, options: RunOptions): Promise<void> {
+async function applyScript(target: DbTarget, client: pg.Client, file: string, label: string, ledgerChange: (c: pg.Client, ms: number) => Promise<void>, options: RunOptions): Promise<void> {
   const log = options.log ?? (() => {});
   const { transactional, afterCommit } = splitMigration(fs.readFileSync(file, 'utf8'));
   const stopCancel = cancelOnAbort(target, client, options.signal);
+  const progress = stepProgress({ label: `${label} ${target.schema}`, total: transactional.length + afterCommit.length, unit: 'statements', showRate: false });
   const started = performance.now();
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL search_path = ${searchPath(target.schema)}`);
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await runStatements(client, file, transactional, options.signal, log);
+    await runStatements(client, file, transactional, options.signal, log, progress, 0);
     await ledgerChange(client, performance.now() - started);
     await client.query('COMMIT');
   } catch (err) {
+    progress.finish();
     await client.query('ROLLBACK').catch(() => {});
     stopCancel();
     if (err instanceof GeobenchError) {
@@ -117,13 +123,28 @@ async function applyScript(target: DbTarget, client: pg.Client, file: string, le
     if (afterCommit.length > 0) {
       const t = performance.now();
       await client.query(`SET search_path = ${searchPath(target.schema)}`);
-      await runStatements(client, file, afterCommit, options.signal, log);
+      await runStatements(client, file, afterCommit, options.signal, log, progress, transactional.length);
       const ledger = ledgerTable(target.schema);
       await client.query(`UPDATE ${ledger} SET after_commit_ms = $1 WHERE version = (SELECT max(version) FROM ${ledger})`, [performance.now() - t]).catch(() => {});
     }
   } finally {
+    progress.finish();
     stopCancel();
   }
+}
+
+/**
+ * Keeps the measured time of one migration step and the schema's size after it (step rates for the
+ * sign-off plan). Never fails the migration: a size that cannot be read is left out.
+ */
+async function recordMigrationStep(client: pg.Client, schema: string, rows: number | null, step: MigrationStep, stateAfter: string, log: (l: string) => void): Promise<void> {
+  if (!rows) return;
+  const bytes = await schemaBytes(client, schema).catch(() => null);
+  const problem = recordSteps([
+    { key: stepKey.migrate(step.direction, step.migration.tag), rows, seconds: step.seconds },
+    ...(bytes === null ? [] : [{ key: stepKey.size(stateAfter), rows, bytes }]),
+  ]);
+  if (problem) log(problem);
 }
 
 export interface MigrationStep {
@@ -138,16 +159,18 @@ export async function migrateUp(target: DbTarget, catalog: readonly Migration[],
   try {
     await client.query(ledgerDdl(target.schema));
     const applied = checkLedger(await readLedger(client, target.schema), catalog);
+    const rows = await datasetRows(client, target.schema).catch(() => null);
     const steps: MigrationStep[] = [];
     for (let i = applied; i <= toIndex; i++) {
       const m = catalog[i]!;
       log(`applying ${m.tag} ${path.basename(m.file)}`);
       const t = performance.now();
-      await applyScript(target, client, m.file, async (c, ms) => {
+      await applyScript(target, client, m.file, `${m.tag} up (${i + 1 - applied}/${toIndex + 1 - applied})`, async (c, ms) => {
         await c.query(`INSERT INTO ${ledgerTable(target.schema)} (version, tag, name, checksum, duration_ms) VALUES ($1, $2, $3, $4, $5)`, [m.version, m.tag, m.name, m.checksum, ms]);
       }, options);
       steps.push({ migration: m, direction: 'up', seconds: (performance.now() - t) / 1000 });
       log(`applied ${m.tag} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      await recordMigrationStep(client, target.schema, rows, steps[steps.length - 1]!, m.tag, log);
     }
     return steps;
   } finally {
@@ -160,16 +183,18 @@ export async function migrateDown(target: DbTarget, catalog: readonly Migration[
   const client = await connect(target, 'geobench-migrate');
   try {
     const applied = checkLedger(await readLedger(client, target.schema), catalog);
+    const rows = await datasetRows(client, target.schema).catch(() => null);
     const steps: MigrationStep[] = [];
     for (let i = applied - 1; i > toIndex; i--) {
       const m = catalog[i]!;
       log(`rolling back ${m.tag} with ${path.basename(m.rollbackFile)}`);
       const t = performance.now();
-      await applyScript(target, client, m.rollbackFile, async (c) => {
+      await applyScript(target, client, m.rollbackFile, `${m.tag} down (${applied - i}/${applied - 1 - toIndex})`, async (c) => {
         await c.query(`DELETE FROM ${ledgerTable(target.schema)} WHERE version = $1`, [m.version]);
       }, options);
       steps.push({ migration: m, direction: 'down', seconds: (performance.now() - t) / 1000 });
       log(`rolled back ${m.tag} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      await recordMigrationStep(client, target.schema, rows, steps[steps.length - 1]!, i > 0 ? catalog[i - 1]!.tag : BASELINE_TAG, log);
     }
     return steps;
   } finally {

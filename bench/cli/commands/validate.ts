@@ -23,6 +23,7 @@ import { inputsDiffer, inputsKey, readSignoffStart, signoffInputs, SIGNOFF_INPUT
 import { assertWritableDir } from '../../core/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
+import { showPlan } from './validate-plan.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -48,14 +49,23 @@ export function registerValidate(program: Command): void {
     .option('--stress', 'combined (and signoff): also search each variant\'s capacity at the p99 SLO of scenarios/stress.json (docs/stress.md; adds minutes)')
     .option('--resume <dir>', 'signoff: continue the interrupted sign-off in this folder with its original options; validators that finished with the same inputs (dataset, migrations, targets, options) are reused, the rest run again')
     .option('--allow-destructive', 'on an external database: allow dropping and rebuilding geobench schemas')
+    .option('--dry-run', 'print the plan — every step with its estimated time and disk at this scale, from measured rates, and the disk check — and stop; reads the server, changes nothing; exit 2 when the run would be refused for lack of disk (a run prints the same plan first)')
+    .option('--plan-main-job', 'with --dry-run: put the main job\'s own steps first (scripts/main: generate, verify, migrate up and down on the --schema dataset)')
     .option('--rpc-url <url>', 'opt3: load this RPC endpoint (PostgREST / Supabase base URL serving the same API functions on the same database) instead of starting geobench rpc serve')
     .option('--rpc-api-key-env <name>', 'with --rpc-url: the environment variable holding the API key (sent as apikey and Bearer; never printed)')
-    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; stress?: boolean; resume?: string; rpcUrl?: string; rpcApiKeyEnv?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { scale: number; seed: number; datasetFrom?: string; duration: number; warmup: number; repeat: number; connections: number; out?: string; targets?: string; allowDestructive?: boolean; stress?: boolean; resume?: string; rpcUrl?: string; rpcApiKeyEnv?: string; dryRun?: boolean; planMainJob?: boolean }, cmd: Command) => {
       const validator = VALIDATORS[name];
       if (!validator) throw new GeobenchError(`unknown validator '${name}'`, { hint: `known: ${Object.keys(VALIDATORS).join(', ')}`, exitCode: 2 });
+      if (opts.planMainJob && !opts.dryRun) throw new GeobenchError('--plan-main-job needs --dry-run', { exitCode: 2 });
       const targets = loadTargets(opts.targets ? path.resolve(opts.targets) : DEFAULT_TARGETS_FILE);
       const rpc = rpcEndpointOption(opts.rpcUrl, opts.rpcApiKeyEnv, targetOptions(cmd).allowRemote);
       const resumed = opts.resume === undefined ? undefined : resumedSignoff(name, opts.resume, opts, cmd);
+      if (opts.dryRun) {
+        const server = await openDatabase(targetOptions(cmd), say);
+        if (opts.datasetFrom) Object.assign(opts, await importedDatasetIdentity(server, opts.datasetFrom));
+        await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, (t) => console.log(t));
+        return;
+      }
       const runId = resumed?.runId ?? newRunId(`validate-${name}`);
       const outDir = assertWritableDir(path.resolve(opts.resume ?? opts.out ?? path.join(RESULTS_DIR, runId)), opts.resume ? '--resume' : '--out');
       if (name === 'signoff' && !resumed) refuseFinishedSignoff(outDir);
@@ -65,6 +75,8 @@ export function registerValidate(program: Command): void {
       }
       const imported = opts.datasetFrom ? await importedDatasetIdentity(server, opts.datasetFrom) : undefined;
       if (imported) Object.assign(opts, { scale: imported.scale, seed: imported.seed });
+      // The plan first; a disk too small for it stops the run here, before anything is built.
+      await showPlan(server, name, opts, process.env.GEOBENCH_SQL_DIR ?? SQL_DIR, say, outDir);
       const startedAt = resumed?.startedAt ?? new Date().toISOString();
       const sqlDir = process.env.GEOBENCH_SQL_DIR ?? SQL_DIR;
       let signoff: { inputsKey: string; resume: boolean } | undefined;
