@@ -1,3 +1,4 @@
+import { GeobenchError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
 import { variantSchema } from '../db/schema.ts';
 import { verifyDataset } from '../dataset/verify.ts';
@@ -49,11 +50,13 @@ export const opt2Validator: Validator = {
     log(`${AFTER}: applying OPT2 while a prober reads the table every 100 ms`);
     const prober = await Prober.start(after.target);
     const t0 = performance.now();
-    let migrationError: string | undefined;
-    await migrateUp(after.target, catalog, resolveTarget(catalog, 'OPT2'), runOptions).catch((err: Error) => (migrationError = err.message));
+    let migrationError: Error | undefined;
+    await migrateUp(after.target, catalog, resolveTarget(catalog, 'OPT2'), runOptions).catch((err: Error) => (migrationError = err));
     const migrationSec = (performance.now() - t0) / 1000;
     const probe = await prober.stop();
-    if (migrationError) throw new Error(`OPT2 migration failed: ${migrationError}`);
+    // Ctrl-C during the migration is an interruption (exit 130), not a failed migration.
+    if (migrationError && ctx.signal.aborted) throw migrationError;
+    if (migrationError) throw new GeobenchError(`OPT2 migration failed: ${migrationError.message}`, { cause: migrationError });
     const integrity = await verifyDataset(after.target, { workers: spec.workers });
     const sizesAfter = await sizesOf(ctx, after.schema);
 
