@@ -30,9 +30,11 @@ export function signoffValidator(parts: () => readonly Validator[]): Validator {
     description: 'every validator in turn, one KPI table and the Production Ready verdict',
     async run(ctx: ValidateContext): Promise<ValidationOutcome> {
       const checks: Check[] = [];
-      const outcomes: Record<string, { allTargetsHold: boolean; verdict: ProductionVerdict['verdict']; dir: string; error?: string; reused?: boolean }> = {};
+      const outcomes: Record<string, { allTargetsHold: boolean; verdict: ProductionVerdict['verdict']; dir: string; error?: string; reused?: boolean; seconds?: number }> = {};
       const record = (v: Validator, file: ValidationFile, dir: string, reused: boolean): void => {
-        outcomes[v.name] = { allTargetsHold: file.allTargetsHold, verdict: file.verdict ?? (file.allTargetsHold ? 'yes' : 'no'), dir: path.basename(dir), ...(reused ? { reused: true } : {}) };
+        // Wall time of the validator in this run (the plan's estimates are checked against it); none when reused.
+        const seconds = reused ? {} : { seconds: (Date.parse(file.finishedAt) - Date.parse(file.startedAt)) / 1000 };
+        outcomes[v.name] = { allTargetsHold: file.allTargetsHold, verdict: file.verdict ?? (file.allTargetsHold ? 'yes' : 'no'), dir: path.basename(dir), ...(reused ? { reused: true } : {}), ...seconds };
         for (const c of file.checks) checks.push({ ...(c as Check), metric: `${v.name.toUpperCase()} · ${c.metric}` });
       };
       const interrupted = (): GeobenchError => new GeobenchError(`sign-off interrupted; finished validators are kept in ${ctx.outDir}`, { exitCode: EXIT_INTERRUPTED, hint: `continue it with: geobench validate signoff --resume ${ctx.outDir}` });

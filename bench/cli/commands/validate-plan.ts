@@ -3,6 +3,7 @@
  * step with its estimated time and disk, the totals, and the disk check. A run whose plan needs more
  * disk than is free stops here with exit 2, before any schema is created.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-write.ts';
 import { GeobenchError } from '../../core/errors.ts';
@@ -13,6 +14,9 @@ import { rowsForScale } from '../../dataset/model.ts';
 import { VALIDATORS } from '../../validate/registry.ts';
 import { formatDisk, formatPlanTable, formatTotals } from '../../validate/plan-table.ts';
 import { planValidation } from '../../validate/validation-plan.ts';
+import { formatPlanAccuracy, planAccuracy } from '../../validate/plan-accuracy.ts';
+import type { PlanRow } from '../../validate/signoff-plan.ts';
+import type { ValidationFile } from '../../formats/validation-file.ts';
 
 export interface PlanOptions {
   readonly scale: number;
@@ -63,4 +67,25 @@ export async function showPlan(server: DbTarget, name: string, opts: PlanOptions
     writeFileAtomic(path.join(outDir, 'plan.json'), `${JSON.stringify(saved, null, 2)}\n`);
   }
   print(text);
+}
+
+/**
+ * After a run: the plan's estimate per validator (from `<out>/plan.json`) against the wall time
+ * each took, printed and kept as `<out>/plan-accuracy.json` — how far the dry-run can be trusted.
+ */
+export function reportPlanAccuracy(outDir: string, name: string, file: ValidationFile, print: (text: string) => void): void {
+  let plan: { rows?: PlanRow[] };
+  try {
+    plan = JSON.parse(fs.readFileSync(path.join(outDir, 'plan.json'), 'utf8')) as { rows?: PlanRow[] };
+  } catch {
+    return; // no plan was made (e.g. an external server without one): nothing to compare
+  }
+  const validators = (file.evidence as { validators?: Record<string, { seconds?: number }> }).validators;
+  const measured: Record<string, number> = name === 'signoff'
+    ? Object.fromEntries(Object.entries(validators ?? {}).flatMap(([n, v]) => (v.seconds === undefined ? [] : [[n, v.seconds]])))
+    : { [name]: (Date.parse(file.finishedAt) - Date.parse(file.startedAt)) / 1000 };
+  const rows = planAccuracy(plan.rows ?? [], measured);
+  if (rows.length === 0) return;
+  writeFileAtomic(path.join(outDir, 'plan-accuracy.json'), `${JSON.stringify({ rows }, null, 2)}\n`);
+  print(formatPlanAccuracy(rows));
 }

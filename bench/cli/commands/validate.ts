@@ -23,7 +23,7 @@ import { inputsDiffer, inputsKey, readSignoffStart, signoffInputs, SIGNOFF_INPUT
 import { assertWritableDir } from '../../core/output-dir.ts';
 import { newRunId } from './run.ts';
 import { reportAfterRun } from './report.ts';
-import { showPlan } from './validate-plan.ts';
+import { reportPlanAccuracy, showPlan } from './validate-plan.ts';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -100,6 +100,7 @@ export function registerValidate(program: Command): void {
       const verdict = checksVerdict(outcome.checks);
       console.log(formatChecks(`\n${validator.roadmapName} — ${VERDICT_WORDS[verdict.verdict]}`, outcome.checks));
       for (const reason of verdict.reasons) console.log(`  blocks Production Ready: ${reason}`);
+      reportPlanAccuracy(outDir, name, file, say);
       console.log(`\nresults: ${path.join(outDir, 'validation.json')}`);
       if (!file.allTargetsHold) process.exitCode = 1;
       await reportAfterRun(outDir);
