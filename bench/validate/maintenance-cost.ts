@@ -5,6 +5,7 @@
  * the standard mix × the job's interval, scaled like the dataset), then the job's command runs once. A job that errors
  * fails the overhead KPI with its error. docs/overhead.md says why this and not a live wait.
  */
+import { stepProgress } from '../core/step-progress.ts';
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
 import { runsPerHour } from '../analysis/cron-schedule.ts';
@@ -150,6 +151,14 @@ export async function measureMaintenance(ctx: ValidateContext, schema: string, p
 /** Plain REFRESH of every materialized view of the schema (rewrites it), then VACUUM of the table. */
 async function restoreViews(c: pg.Client, schema: string): Promise<void> {
   const views = (await c.query<{ v: string }>('SELECT matviewname::text AS v FROM pg_matviews WHERE schemaname = $1 ORDER BY 1', [schema])).rows;
-  for (const { v } of views) await c.query(`REFRESH MATERIALIZED VIEW ${quoteIdent(schema)}.${quoteIdent(v)}`);
+  const progress = stepProgress({ label: `refresh ${schema}`, total: views.length, unit: 'views', showRate: false });
+  try {
+    for (const [i, { v }] of views.entries()) {
+      await c.query(`REFRESH MATERIALIZED VIEW ${quoteIdent(schema)}.${quoteIdent(v)}`);
+      progress.update(i + 1);
+    }
+  } finally {
+    progress.finish();
+  }
   await c.query('VACUUM geometrias');
 }

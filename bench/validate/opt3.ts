@@ -1,3 +1,4 @@
+import { stepProgress } from '../core/step-progress.ts';
 import seedrandom from 'seedrandom';
 import type pg from 'pg';
 import { connect } from '../db/connect.ts';
@@ -179,10 +180,16 @@ async function availabilityCheck(ctx: ValidateContext, client: pg.Client, target
   const probeSql = views.map((v) => `(SELECT 1 FROM ${quoteIdent(v)} LIMIT 1)`).join(' UNION ALL ');
   const prober = await Prober.start(target, { sql: probeSql || 'SELECT 1' });
   const refresh: Record<string, number> = {};
-  for (const v of views) {
-    const t = performance.now();
-    await client.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${quoteIdent(v)}`);
-    refresh[v] = (performance.now() - t) / 1000;
+  const progress = stepProgress({ label: 'refresh concurrently', total: views.length, unit: 'views', showRate: false });
+  try {
+    for (const v of views) {
+      const t = performance.now();
+      await client.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${quoteIdent(v)}`);
+      refresh[v] = (performance.now() - t) / 1000;
+      progress.update(Object.keys(refresh).length);
+    }
+  } finally {
+    progress.finish();
   }
   const probe = await prober.stop();
   return targetCheck('View Availability (during REFRESH CONCURRENTLY)', ctx.targets.get('opt3.view_availability'), probe.probes ? probe.availability : null, { probe, refreshSec: refresh });

@@ -9,7 +9,7 @@ const header = (ext: Buffer = Buffer.alloc(0)): Buffer => {
   return Buffer.concat([h, ext]);
 };
 const tuple = (fields: Array<Buffer | null>): Buffer => {
-  const parts = [Buffer.from([0, fields.length])];
+  const parts: Buffer[] = [Buffer.from([0, fields.length])];
   for (const f of fields) {
     const len = Buffer.alloc(4);
     len.writeInt32BE(f === null ? -1 : f.length);
