@@ -84,9 +84,13 @@ test('4 shards (one with its clock 2 s ahead), merged from the database: ops add
   assert.match(bad2.stderr, /shard 2 differs from shard 0: histogram:/);
 });
 
-// 4 Poisson streams at 125 ops/s for 10 s: ~5,000 arrivals (the streams are seeded, so the count
-// is the same every time); a harness that falls behind or splits the rate wrongly misses by far more.
-test('open model, 4 shards at 500 ops/s in total (SELECT 1): the merged completed rate is within 2% of it', async () => {
+// 4 Poisson streams at 125 ops/s for 10 s: ~5,000 arrivals. Which arrivals fall inside the agreed
+// measured window moves with the window's start, so their count is a Poisson draw: sd √5000 ≈ 71,
+// 1.4% — a bound of 2% on it alone fails about one run in six (it did: 4,905 intended, −1.9%). So
+// the harness is judged on what it controls — it completes within 2% of the arrivals it was given —
+// and the split of the rate on the draw being a plausible Poisson count (within 4 sd of 500 × s).
+// A harness that falls behind, or splits the rate wrongly (e.g. 500 per shard), misses by far more.
+test('open model, 4 shards at 500 ops/s in total (SELECT 1): the merged run completes within 2% of its arrivals, and they are a Poisson draw at 500 ops/s', async () => {
   const id = runId('open');
   const rs = await shards(4, id, ['--rate', '500', '--connections', '4'], () => ({}), undefined, ['--scenario-file', 'test/fixtures/scenarios/shard-select-one.ts']);
   rs.forEach((r, i) => assert.is(r.code, 0, `shard ${i}: ${r.stderr.slice(-1500)}`));
@@ -96,7 +100,10 @@ test('open model, 4 shards at 500 ops/s in total (SELECT 1): the merged complete
   assert.ok(result.distributed!.shards.every((s) => s.offeredRate === 125));
   const seg = result.segments[0]!;
   const rate = seg.schedule!.completed / seg.measuredSec;
-  assert.ok(Math.abs(rate / 500 - 1) <= 0.02, `completed ${rate.toFixed(1)} ops/s of 500 (intended ${seg.schedule!.intended}, measured ${seg.measuredSec} s)`);
+  const expected = 500 * seg.measuredSec;
+  const what = `completed ${rate.toFixed(1)} ops/s of 500 (intended ${seg.schedule!.intended}, expected ${expected.toFixed(0)}, measured ${seg.measuredSec} s)`;
+  assert.ok(Math.abs(seg.schedule!.completed / seg.schedule!.intended - 1) <= 0.02, what);
+  assert.ok(Math.abs(seg.schedule!.intended - expected) <= 4 * Math.sqrt(expected), what);
   assert.is(result.results.variants[0]!.byQueryType['*']!.ops, seg.schedule!.completed);
 });
 
