@@ -8,11 +8,17 @@ import { SQL_DIR } from '../../bench/core/paths.ts';
 import { loadCatalog } from '../../bench/migrate/catalog.ts';
 import { mergedSqlDir } from '../../bench/migrate/custom-folder.ts';
 
-// The merged folder is written under GEOBENCH_HOME: a home of its own for this file, given back after
-// (uvu runs every test file in one process: a later test starting a cluster must not do it here).
-const previousHome = process.env.GEOBENCH_HOME;
-process.env.GEOBENCH_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-home-'));
+// The merged folder is written under GEOBENCH_HOME: a home of its own while this file's tests run,
+// given back after. Set in `before`, not at import: the uvu CLI imports every test file first and runs
+// them after, so an import-time change reached every integration test's CLI child — they started a
+// second cluster in this temporary home, which nothing destroyed (the clusters left running after CI).
+let previousHome: string | undefined;
+test.before(() => {
+  previousHome = process.env.GEOBENCH_HOME;
+  process.env.GEOBENCH_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-home-'));
+});
 test.after(() => {
+  fs.rmSync(process.env.GEOBENCH_HOME!, { recursive: true, force: true });
   if (previousHome === undefined) delete process.env.GEOBENCH_HOME;
   else process.env.GEOBENCH_HOME = previousHome;
 });
