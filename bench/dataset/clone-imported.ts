@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { GeobenchError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
 import { ledgerDdl, ledgerTable, manifestTable, searchPath } from '../db/schema.ts';
+import { dropOwnSchema } from '../db/drop-schema.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
 import { BASELINE_TAG, BASELINE_VERSION, baselineChecksum, baselineFiles } from '../migrate/catalog.ts';
 import { splitStatements } from '../migrate/sql-split.ts';
@@ -26,7 +27,7 @@ export async function cloneImportedDataset(server: DbTarget, fromSchema: string,
   const started = performance.now();
   await withClient(to, async (c) => {
     await c.query('BEGIN');
-    await c.query(`DROP SCHEMA IF EXISTS ${toSchema} CASCADE`);
+    await dropOwnSchema(c, toSchema);
     await c.query(`CREATE SCHEMA ${toSchema}`);
     await c.query(ledgerDdl(toSchema));
     await c.query(manifestDdl(toSchema));

@@ -5,6 +5,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
 import { ledgerDdl, manifestTable, searchPath } from '../db/schema.ts';
+import { dropOwnSchema } from '../db/drop-schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { baselineFiles } from '../migrate/catalog.ts';
 import { splitStatements } from '../migrate/sql-split.ts';
@@ -163,7 +164,7 @@ export async function importDataset(source: DbTarget, target: DbTarget, options:
 /** Drops and recreates one of geobench's own schemas with the ledger and an 'incomplete' manifest carrying the provenance. */
 async function resetImportSchema(client: pg.Client, schema: string, rows: number, options: ImportOptions, provenance: ImportProvenance): Promise<void> {
   await client.query('BEGIN');
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await dropOwnSchema(client, schema);
   await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(ledgerDdl(schema));
   await client.query(manifestDdl(schema));

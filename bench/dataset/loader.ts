@@ -7,6 +7,7 @@ import { GeobenchError, InterruptedError } from '../core/errors.ts';
 import { SQL_DIR } from '../core/paths.ts';
 import { connect } from '../db/connect.ts';
 import { ledgerDdl, manifestTable, searchPath } from '../db/schema.ts';
+import { dropOwnSchema } from '../db/drop-schema.ts';
 import type { DbTarget } from '../db/target.ts';
 import { baselineFiles } from '../migrate/catalog.ts';
 import { firstCodeLine, splitStatements } from '../migrate/sql-split.ts';
@@ -170,7 +171,7 @@ async function runFile(client: pg.Client, file: string): Promise<void> {
 /** Drops and recreates one of geobench's own schemas (nothing else), with the ledger and an 'incomplete' manifest. */
 async function resetSchema(client: pg.Client, schema: string, options: GenerateOptions, totalRows: number): Promise<void> {
   await client.query('BEGIN');
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await dropOwnSchema(client, schema);
   await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(ledgerDdl(schema));
   await client.query(manifestDdl(schema));

@@ -128,7 +128,7 @@ export function planRun(scenario: Scenario, overrides: RunOverrides = {}, cores 
     scenario: scenario.name,
     description: scenario.description,
     dataset: { scale, seed: scenario.dataset.seed, totalRows: rowsForScale(scale), ...(scenario.dataset.import ? { importedFrom: scenario.dataset.import } : {}) },
-    variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: variantSchema(v.name), description: v.description, routes: { ...v.routes } })),
+    variants: variants.map((v) => ({ name: v.name, migrateTo: v.migrateTo, schema: v.schema ?? variantSchema(v.name), description: v.description, routes: { ...v.routes } })),
     baseline,
     workload: Object.entries(scenario.workload).map(([queryType, weight]) => ({ queryType, weight })),
     load,

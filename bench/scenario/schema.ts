@@ -13,6 +13,11 @@ export const VariantSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'lower-case letters, digits or _, starting with a letter'),
   /** Migration target: `baseline`, `OPT1`, … (see `geobench migrate`). */
   migrateTo: z.string().min(1),
+  /**
+   * The schema holding this variant's data, when not geobench_<name>: `geobench validate` keeps
+   * the sign-off's states in shared schemas (bench/validate/state-schemas.ts).
+   */
+  schema: z.string().regex(/^geobench_[a-z0-9_]{1,40}$/, 'one of geobench\'s own schemas (geobench_<name>)').optional(),
   description: z.string().optional(),
   /**
    * Query type → route: answer that type with the route's SQL (a materialized view, an RPC
@@ -93,6 +98,10 @@ export const ScenarioSchema = z
     const names = s.variants.map((v) => v.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name '${n}'` });
+    });
+    const schemas = s.variants.map((v) => v.schema ?? `geobench_${v.name}`);
+    schemas.forEach((sc, i) => {
+      if (schemas.indexOf(sc) !== i) ctx.addIssue({ code: 'custom', path: ['variants', i, 'schema'], message: `variants ${s.variants[schemas.indexOf(sc)]!.name} and ${s.variants[i]!.name} would share schema ${sc}` });
     });
     if (s.baseline !== undefined && !names.includes(s.baseline)) {
       ctx.addIssue({ code: 'custom', path: ['baseline'], message: `'${s.baseline}' is not one of the variants (${names.join(', ')})` });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type pg from 'pg';
 import { analyzeOverhead } from '../analysis/overhead.ts';
 import { connect } from '../db/connect.ts';
-import { variantSchema } from '../db/schema.ts';
 import { withSchema } from '../db/target.ts';
 import { schemaJobRuns } from '../evidence/cron-jobs.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
@@ -17,6 +16,7 @@ import { loadProductionLoad } from './production-load.ts';
 import { routesForTarget } from './route-choice.ts';
 import { stability } from './stability.ts';
 import { runStressComparison } from './stress-step.ts';
+import { stateSchema } from './state-schemas.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
 const BEFORE = 'combined_before';
@@ -29,7 +29,7 @@ const ci = (lo: number | null, hi: number | null): string => (lo === null || hi 
 const throughputOf = (r: RunResult, variant: string): number | null => r.results.variants.find((v) => v.variant === variant)?.byQueryType['*']?.throughput ?? null;
 
 async function withClientOf<T>(ctx: ValidateContext, variant: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(withSchema(ctx.server, variantSchema(variant)), 'geobench-validate');
+  const client = await connect(withSchema(ctx.server, stateSchema(variant)), 'geobench-validate');
   try {
     return await fn(client);
   } finally {
@@ -55,8 +55,8 @@ export const combinedValidator: Validator = {
     const catalog = loadCatalog(ctx.sqlDir);
     const last = catalog[catalog.length - 1]!.tag;
     const variants = [
-      { name: BEFORE, migrateTo: 'OPT1', description: 'OPT1 (production state)' },
-      { name: AFTER, migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3/OPT5's objects`, routes: routesForTarget(catalog, last) },
+      { name: BEFORE, schema: stateSchema(BEFORE), migrateTo: 'OPT1', description: 'OPT1 (production state)' },
+      { name: AFTER, schema: stateSchema(AFTER), migrateTo: last, description: `OPT1 + ${catalog.slice(1).map((m) => m.tag).join(' + ')}, routed query types on OPT3/OPT5's objects`, routes: routesForTarget(catalog, last) },
     ];
 
     log('capacity: closed loop, one repetition per variant');
@@ -74,11 +74,11 @@ export const combinedValidator: Validator = {
     const comparisonStart = new Date().toISOString();
     const run = await runComparison(ctx, 'validate-combined', variants, undefined, { model: 'open', rate, arrival: 'poisson', connections: Math.max(ctx.connections, 8) });
     // pg_cron runs that fired on their own during the comparison: marked on the report's timelines.
-    const cronRuns = await withClientOf(ctx, AFTER, (c) => schemaJobRuns(c, variantSchema(AFTER), comparisonStart)).catch(() => []);
+    const cronRuns = await withClientOf(ctx, AFTER, (c) => schemaJobRuns(c, stateSchema(AFTER), comparisonStart)).catch(() => []);
     writeFileAtomic(path.join(ctx.outDir, 'events.json'), `${JSON.stringify(cronRuns.map((r) => ({ at: r.start, label: `pg_cron ${r.jobname.split(':').pop()} (${r.status}${r.durationMs === null ? '' : `, ${(r.durationMs / 1000).toFixed(1)} s`})`, variant: AFTER })), null, 2)}\n`);
 
-    log(`maintenance: each scheduled job of ${variantSchema(AFTER)} timed once after the rows its interval brings at ${production.opsPerSec} ops/s (${production.source})`);
-    const maintenance = await measureMaintenance(ctx, variantSchema(AFTER), production);
+    log(`maintenance: each scheduled job of ${stateSchema(AFTER)} timed once after the rows its interval brings at ${production.opsPerSec} ops/s (${production.source})`);
+    const maintenance = await measureMaintenance(ctx, stateSchema(AFTER), production);
     const analysis = analyzeOverhead(run, BEFORE, AFTER, { [AFTER]: maintenance.msPerHour });
 
     const after = run.results.variants.find((v) => v.variant === AFTER)?.byQueryType['*'];

@@ -1,6 +1,5 @@
 import { GeobenchError } from '../core/errors.ts';
 import { connect } from '../db/connect.ts';
-import { variantSchema } from '../db/schema.ts';
 import { verifyDataset } from '../dataset/verify.ts';
 import { measureSizes, type SchemaSizes } from '../evidence/index.ts';
 import { loadCatalog, resolveTarget } from '../migrate/catalog.ts';
@@ -11,6 +10,7 @@ import { readMixOf, runComparison, STANDARD_MIX, workloadCheck, workloadImprovem
 import { runAtSmallBuffers } from './small-buffers.ts';
 import { cacheHitCheck, measureCacheSizes } from './cache-hit.ts';
 import { Prober } from './prober.ts';
+import { stateSchema } from './state-schemas.ts';
 import type { ValidateContext, ValidationOutcome, Validator } from './types.ts';
 
 const BEFORE = 'opt2_before';
@@ -42,7 +42,7 @@ export const opt2Validator: Validator = {
     const catalog = loadCatalog(ctx.sqlDir);
     const spec = { scale: ctx.scale, seed: ctx.seed, workers: ctx.loadWorkers };
     // The schema that gets migrated in place: at OPT1 first (rolled back if a previous run left it at OPT2).
-    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT1', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, { log, signal: ctx.signal, workers: spec.workers });
+    const after = await prepareSchema(ctx.server, { name: AFTER, schema: stateSchema(AFTER), migrateTo: 'OPT1', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, { log, signal: ctx.signal, workers: spec.workers });
     const runOptions = { log: (l: string) => log(`  ${l}`), signal: ctx.signal };
     const before = await verifyDataset(after.target, { workers: spec.workers });
     const sizesBefore = await sizesOf(ctx, after.schema);
@@ -70,8 +70,8 @@ export const opt2Validator: Validator = {
 
     log('measuring the standard workload: OPT1 vs OPT1 + OPT2, interleaved');
     const variants = [
-      { name: BEFORE, migrateTo: 'OPT1', description: 'OPT1 (production state)' },
-      { name: AFTER, migrateTo: 'OPT2', description: 'OPT1 + OPT2 compact storage' },
+      { name: BEFORE, schema: stateSchema(BEFORE), migrateTo: 'OPT1', description: 'OPT1 (production state)' },
+      { name: AFTER, schema: stateSchema(AFTER), migrateTo: 'OPT2', description: 'OPT1 + OPT2 compact storage' },
     ];
     const run = await runComparison(ctx, 'validate-opt2', variants);
     const totalBefore = sizesBefore.totalBytes;

@@ -3,7 +3,8 @@ import seedrandom from 'seedrandom';
 import type pg from 'pg';
 import { connect } from '../db/connect.ts';
 import { redact } from '../db/redact.ts';
-import { searchPath, variantSchema } from '../db/schema.ts';
+import { searchPath } from '../db/schema.ts';
+import { stateSchema } from './state-schemas.ts';
 import { worstStaleness } from '../evidence/route-staleness.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { loadCatalog, resolveTarget, BASELINE_TAG } from '../migrate/catalog.ts';
@@ -213,15 +214,15 @@ export const opt3Validator: Validator = {
     const previous = resolveTarget(catalog, 'OPT3') - 1;
     const beforeTag = previous < 0 ? BASELINE_TAG : catalog[previous]!.tag;
     const opts = { log, signal: ctx.signal, workers: ctx.loadWorkers };
-    await prepareSchema(ctx.server, { name: BEFORE, schema: variantSchema(BEFORE), migrateTo: beforeTag, scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
-    const after = await prepareSchema(ctx.server, { name: AFTER, schema: variantSchema(AFTER), migrateTo: 'OPT3', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
+    await prepareSchema(ctx.server, { name: BEFORE, schema: stateSchema(BEFORE), migrateTo: beforeTag, scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
+    const after = await prepareSchema(ctx.server, { name: AFTER, schema: stateSchema(AFTER), migrateTo: 'OPT3', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, opts);
     const totalRows = rowsForScale(ctx.scale);
     const client = await connect(after.target, 'geobench-validate');
     const checks: Check[] = [];
     const evidence: Record<string, unknown> = { beforeState: beforeTag };
     const variants = [
-      { name: BEFORE, migrateTo: beforeTag, description: `${beforeTag} (before OPT3): the base-table equivalents` },
-      { name: AFTER, migrateTo: 'OPT3', description: 'OPT3: the RPC functions (as rpc serve calls them) and the view routes', routes: AFTER_ROUTES },
+      { name: BEFORE, schema: stateSchema(BEFORE), migrateTo: beforeTag, description: `${beforeTag} (before OPT3): the base-table equivalents` },
+      { name: AFTER, schema: stateSchema(AFTER), migrateTo: 'OPT3', description: 'OPT3: the RPC functions (as rpc serve calls them) and the view routes', routes: AFTER_ROUTES },
     ];
     let run: RunResult;
     let cacheAt = 0;

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { InterruptedError } from '../core/errors.ts';
 import { withClient } from '../db/connect.ts';
-import { variantSchema } from '../db/schema.ts';
+import { stateSchema } from './state-schemas.ts';
 import { withSchema, type DbTarget } from '../db/target.ts';
 import { verifyDataset, type VerifyResult } from '../dataset/verify.ts';
 import { rowsForScale } from '../dataset/model.ts';
@@ -138,7 +138,7 @@ async function wave(ctx: ValidateContext, s: Session, inventory: Inventory, mark
   ctx.log(`forcing real runs of the ${inventory.jobs.length} pg_cron jobs (every minute until each ran, then restored) while the standard workload runs`);
   let loadRunning = true;
   const load = runComparison({ ...ctx, server: s.server }, 'validate-opt45', [
-    { name: AFTER, migrateTo: 'OPT5', description: 'OPT1…OPT5 with the OPT5 jobs and triggers live; routed query types on OPT3\'s objects', routes: { ...OPT3_ROUTES } },
+    { name: AFTER, schema: stateSchema(AFTER), migrateTo: 'OPT5', description: 'OPT1…OPT5 with the OPT5 jobs and triggers live; routed query types on OPT3\'s objects', routes: { ...OPT3_ROUTES } },
   ]).finally(() => (loadRunning = false));
   const live = liveStaleness(targetOf(s), () => loadRunning, (ctx.warmupSec + 1) * 1000, ctx.durationSec * ctx.repetitions * 1000, ctx.signal);
   const forcing = forceRuns(targetOf(s), s.schema, inventory.jobs, ctx.signal, ctx.log, marker.check);
@@ -212,7 +212,7 @@ export const opt45Validator: Validator = {
   description: 'OPT4 partition automation (pg_partman + pg_cron) and OPT5 MV refresh scheduling + live summary: partitions, jobs, pruning, restart, uptime, refresh cost, staleness, rollback',
   async run(ctx: ValidateContext): Promise<ValidationOutcome> {
     const production = loadProductionLoad();
-    const schema = variantSchema(AFTER);
+    const schema = stateSchema(AFTER);
     await withClient(ctx.server, requireOpt45Extensions);
     await prepareSchema(ctx.server, { name: AFTER, schema, migrateTo: 'OPT5', scale: ctx.scale, seed: ctx.seed, importedFrom: ctx.importedFrom }, ctx.sqlDir, { log: ctx.log, signal: ctx.signal, workers: ctx.loadWorkers });
     const s: Session = { server: ctx.server, client: await openIn(withSchema(ctx.server, schema)), schema };

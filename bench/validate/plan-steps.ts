@@ -6,7 +6,7 @@
  * that changes what it prepares or measures changes its list here (test/unit/signoff-plan.test.ts
  * fails for a validator without one). Pure.
  */
-import { variantSchema } from '../db/schema.ts';
+import { stateSchema } from './state-schemas.ts';
 
 /** The settings that decide how long the measurements take. */
 export interface PlanSettings {
@@ -54,7 +54,7 @@ const STRESS_SEC = 141;
 
 export type TagIndex = (tag: string) => number;
 
-const schemaOf = (variant: string): string => variantSchema(variant);
+const schemaOf = (variant: string): string => stateSchema(variant);
 
 /** A load run of `variants` with `repetitions` interleaved repetitions of warmup + duration each. */
 function load(what: string, variants: ReadonlyArray<{ schema: string; to: number }>, repetitions: number, warmupSec: number, durationSec: number): PlanOp {

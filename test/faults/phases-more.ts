@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.ts';
 import { baselineDataset, clusterUp, lastOutDir, must, newOut, ok, type Phase } from './phases.ts';
 import { cronRestored, firstProblem, historyConsistent, ledgerConsistent, manifestConsistent, partialResultMarked } from './state-checks.ts';
 
-const OPT45_SCHEMA = 'geobench_opt45_after';
+const OPT45_SCHEMA = 'geobench_state_a';
 const OPT45_ARGS = ['--scale', '0.002', '--duration', '2', '--warmup', '0', '--repeat', '1'];
 
 /** Removes what validate opt45 leaves by design (its OPT5 schema, jobs and partman config), so a cell starts clean. */

@@ -92,7 +92,7 @@ test('validate combined runs on the imported dataset (tiny duration)', async () 
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr.slice(-2000)}`);
   // Both variants measured copies of the imported rows (copied now, or reused while their checksum matches).
   const sources = await withClient(await testDatabase(), (c) => c.query(`SELECT m.source->>'from' AS src, m.checksum->>'hash' AS hash, g.checksum->>'hash' AS imported
-    FROM geobench_combined_before.dataset_manifest m, geobench.dataset_manifest g UNION ALL SELECT m.source->>'from', m.checksum->>'hash', g.checksum->>'hash' FROM geobench_combined_after.dataset_manifest m, geobench.dataset_manifest g`));
+    FROM geobench_state_b.dataset_manifest m, geobench.dataset_manifest g UNION ALL SELECT m.source->>'from', m.checksum->>'hash', g.checksum->>'hash' FROM geobench_state_a.dataset_manifest m, geobench.dataset_manifest g`));
   assert.is(sources.rows.length, 2);
   for (const row of sources.rows) assert.equal([row.src, row.hash], ['byo_src2.parcels', row.imported]);
   const validation = JSON.parse(fs.readFileSync(path.join(out, 'validation.json'), 'utf8'));

@@ -18,7 +18,7 @@ import { MARKER_ID_END, MARKER_ID_FIRST } from '../../bench/validate/opt45.ts';
  * leave every schedule restored; then a complete run.
  */
 const LONG = process.env.GEOBENCH_LONG_TESTS === '1';
-const SCHEMA = 'geobench_opt45_after';
+const SCHEMA = 'geobench_state_a';
 const QUICK = ['--scale', '0.005', '--duration', '3', '--warmup', '1', '--repeat', '1'];
 const PRODUCTION: Record<string, string> = {
   'partman-maintenance': '5 * * * *', 'constraint-check': '35 * * * *', analyze: '15 2 * * *', vacuum: '15 3 * * *',

@@ -12,30 +12,36 @@ import * as assert from 'uvu/assert';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
+import { dropOwnSchema } from '../../bench/db/drop-schema.ts';
 import { readStepRates, stepRatesFile } from '../../bench/core/step-rates.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-validate-plan-'));
-const SCHEMA = 'geobench_opt2_after';
+const SCHEMA = 'geobench_state_b';
 
 const schemas = async (): Promise<string[]> => withClient(await testDatabase(), async (c) =>
   (await c.query<{ n: string }>(`SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'geobench%' ORDER BY 1`)).rows.map((r) => r.n));
 
 test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
-  await withClient(await testDatabase(), (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA}, geobench_opt2_before CASCADE`));
+  await withClient(await testDatabase(), async (c) => {
+    for (const s of [SCHEMA, 'geobench_state_a']) await dropOwnSchema(c, s);
+  });
 });
 
 test('generate and migrate record their rates; --dry-run reads the schemas, prints the plan and creates nothing', async () => {
   await testDatabase();
-  await withClient(await testDatabase(), (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  // Both shared state schemas (bench/validate/state-schemas.ts): an earlier test may have left them.
+  await withClient(await testDatabase(), async (c) => {
+    for (const s of [SCHEMA, 'geobench_state_a']) await dropOwnSchema(c, s);
+  });
   const gen = await runCli(['--schema', SCHEMA, 'dataset', 'generate', '--scale', '0.001', '--workers', '1']);
   assert.is(gen.code, 0, gen.stderr);
   const verify = await runCli(['--schema', SCHEMA, 'dataset', 'verify', '--workers', '1']);
   assert.is(verify.code, 0, verify.stderr);
-  assert.match(verify.stderr, /verify geobench_opt2_after \[#{24}\] 100\.0% 12,400\/12,400 rows, [\d,]+ rows\/s, [\d.]+ s\n/, 'verify showed its progress (no terminal: plain lines)');
+  assert.match(verify.stderr, /verify geobench_state_b \[#{24}\] 100\.0% 12,400\/12,400 rows, [\d,]+ rows\/s, [\d.]+ s\n/, 'verify showed its progress (no terminal: plain lines)');
   const up = await runCli(['--schema', SCHEMA, 'migrate', 'up', '--to', 'OPT1']);
   assert.is(up.code, 0, up.stderr);
-  assert.match(up.stderr, /OPT1 up \(1\/1\) geobench_opt2_after \[#+\] \d+\/\d+ statements/, 'the migration showed its progress');
+  assert.match(up.stderr, /OPT1 up \(1\/1\) geobench_state_b \[#+\] \d+\/\d+ statements/, 'the migration showed its progress');
 
   const { rates, problem } = readStepRates(stepRatesFile());
   assert.is(problem, null);
@@ -48,9 +54,9 @@ test('generate and migrate record their rates; --dry-run reads the schemas, prin
   const dry = await runCli(['validate', 'opt2', '--dry-run', '--scale', '0.001', '--out', path.join(tmp, 'never')]);
   assert.is(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /^plan of validate opt2 at scale 0\.001 \(12,400 rows\)/);
-  assert.match(dry.stdout, /opt2 +reused +geobench_opt2_after already at OPT1 with the dataset +0\.0 s +0 +the server now/);
-  assert.match(dry.stdout, /opt2 +generate +geobench_opt2_before \(12,400 rows, COPY\) .* measured here \d{4}-\d\d-\d\d \(scale 0\.001/);
-  assert.match(dry.stdout, /opt2 +OPT2 up +geobench_opt2_after → OPT2 /);
+  assert.match(dry.stdout, /opt2 +reused +geobench_state_b already at OPT1 with the dataset +0\.0 s +0 +the server now/);
+  assert.match(dry.stdout, /opt2 +generate +geobench_state_a \(12,400 rows, COPY\) .* measured here \d{4}-\d\d-\d\d \(scale 0\.001/);
+  assert.match(dry.stdout, /opt2 +OPT2 up +geobench_state_b → OPT2 /);
   assert.match(dry.stdout, /estimated total: .*; disk in use above now: peak \+/);
   assert.match(dry.stdout, /disk: needs [\d.]+ GB \(peak [\d.]+ GB \+ WAL\/temp headroom 0\.50 GB\); free [\d.]+ GB on the filesystem of .*: ok/);
   assert.equal(await schemas(), before, 'the dry run created or dropped no schema');
@@ -88,7 +94,7 @@ test('a run the free disk cannot hold is refused with exit 2 and both numbers, b
   const m = /not enough free disk for validate signoff at scale 10: it needs ([\d.]+) GB, ([\d.]+) GB are free/.exec(r.stderr);
   assert.ok(m, r.stderr.slice(0, 2000));
   assert.ok(Number(m![1]) > Number(m![2]), `needed ${m![1]} GB > free ${m![2]} GB`);
-  assert.match(r.stderr, /opt45 +generate +geobench_opt45_after \(124,000,000 rows, COPY\)/, 'the per-step table is in the message');
+  assert.match(r.stderr, /opt2 +generate +geobench_state_b \(124,000,000 rows, COPY\)/, 'the per-step table is in the message');
   assert.equal(await schemas(), before, 'no schema was created');
   const dry = await runCli(['validate', 'signoff', '--dry-run', '--scale', '10']);
   assert.is(dry.code, 2, 'the dry run says the run would be refused, with the same exit code');

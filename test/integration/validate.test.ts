@@ -6,6 +6,7 @@ import path from 'node:path';
 import { testDatabase } from '../helpers/cluster.ts';
 import { runCli } from '../helpers/cli.ts';
 import { withClient } from '../../bench/db/connect.ts';
+import { dropOwnSchema } from '../../bench/db/drop-schema.ts';
 import type { ValidationFile } from '../../bench/formats/validation-file.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-validate-'));
@@ -16,7 +17,7 @@ test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
   const target = await testDatabase();
   await withClient(target, async (c) => {
-    for (const s of ['geobench_opt3_before', 'geobench_opt3_after', 'geobench_opt3_after_api', 'geobench_opt2_before', 'geobench_opt2_after']) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    for (const s of ['geobench_state_a', 'geobench_state_b']) await dropOwnSchema(c, s);
   });
 });
 

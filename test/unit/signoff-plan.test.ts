@@ -106,7 +106,7 @@ test('opt2 steps: its schema at OPT1, verified, OPT2 applied, rolled back and re
   const ops = VALIDATOR_STEPS.opt2!(idx, S, last);
   assert.equal(ops.map((o) => o.kind), ['prepare', 'verify', 'migrate', 'verify', 'migrate', 'verify', 'migrate', 'verify', 'load', 'fixed', 'load']);
   assert.equal(ops.filter((o) => o.kind === 'migrate').map((o) => (o as { to: number }).to), [idx('OPT2'), idx('OPT1'), idx('OPT2')]);
-  assert.equal(ops[8], { kind: 'load', what: 'standard workload, OPT1 vs OPT1+OPT2', variants: [{ schema: 'geobench_opt2_before', to: idx('OPT1') }, { schema: 'geobench_opt2_after', to: idx('OPT2') }], segments: 6, segmentSec: 25 });
+  assert.equal(ops[8], { kind: 'load', what: 'standard workload, OPT1 vs OPT1+OPT2', variants: [{ schema: 'geobench_state_a', to: idx('OPT1') }, { schema: 'geobench_state_b', to: idx('OPT2') }], segments: 6, segmentSec: 25 });
   assert.is(VALIDATOR_STEPS.opt2!(idx, { ...S, embedded: false }, last).length, 9);
   assert.is((ops[10] as { segmentSec: number }).segmentSec, 13);
 });
@@ -114,7 +114,7 @@ test('opt2 steps: its schema at OPT1, verified, OPT2 applied, rolled back and re
 test('combined steps: capacity (one short repetition), the comparison, maintenance; stress only with --stress', () => {
   const ops = VALIDATOR_STEPS.combined!(idx, S, last);
   assert.equal(ops.map((o) => o.kind), ['load', 'load', 'refresh']);
-  assert.equal((ops[0] as { variants: unknown }).variants, [{ schema: 'geobench_combined_before', to: idx('OPT1') }, { schema: 'geobench_combined_after', to: last }]);
+  assert.equal((ops[0] as { variants: unknown }).variants, [{ schema: 'geobench_state_b', to: idx('OPT1') }, { schema: 'geobench_state_a', to: last }]);
   assert.equal([(ops[0] as { segments: number }).segments, (ops[1] as { segments: number }).segments], [2, 6]);
   assert.is(VALIDATOR_STEPS.combined!(idx, { ...S, stress: true }, last).at(-1)!.kind, 'fixed');
 });
