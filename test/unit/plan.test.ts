@@ -49,6 +49,13 @@ test('invalid scenarios are rejected with the path of every bad field', () => {
   assert.match(issuesOf({ ...base, kpis: [{ target: 'speed > 3' }] }), /kpis\.0\.target: unknown metric 'speed'/);
   assert.match(issuesOf({ ...base, kpis: [{ scope: 'Q7', target: 'p99 < 1ms' }] }), /kpis\.0\.scope: 'Q7' is not overall, all or a query type/);
   assert.match(issuesOf({ ...base, baseline: 'nope' }), /baseline: 'nope' is not one of the variants/);
+  assert.match(issuesOf({ ...base, variants: [{ ...base.variants[0], schema: 'geobench_opt1' }, base.variants[1]] }), /variants\.1\.schema: variants baseline and opt1 would share schema geobench_opt1/);
+  assert.match(issuesOf({ ...base, variants: [{ ...base.variants[0], schema: 'public' }, base.variants[1]] }), /variants\.0\.schema: one of geobench's own schemas/);
+});
+
+test('a variant may name the schema it lives in (the validators\' shared states)', () => {
+  const plan = planRun(validateScenario({ ...base, variants: [{ ...base.variants[0], schema: 'geobench_state_b' }, base.variants[1]] }, 'x.ts'), {});
+  assert.equal(plan.variants.map((v) => v.schema), ['geobench_state_b', 'geobench_opt1']);
 });
 
 test('the plan interleaves variants in every repetition, order balanced (A B, B A) and recorded, and splits connections over workers', () => {
