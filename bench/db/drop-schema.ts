@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import { apiSchema, assertOwnSchema } from './schema.ts';
+import { assertOwnSchema } from './schema.ts';
 
 /**
  * Drops one of geobench's own schemas with what lives outside it: its pg_cron jobs (named
- * `<schema>:<task>` by OPT4/OPT5), its pg_partman configuration and template table, and its API
- * schema (OPT3). A bare DROP SCHEMA … CASCADE left jobs firing at a missing schema and a
- * part_config row that made the next OPT4 on a schema of that name fail. Run inside the caller's
- * transaction when there is one.
+ * `<schema>:<task>` by OPT4/OPT5) and its pg_partman configuration and template table. A bare
+ * DROP SCHEMA … CASCADE left jobs firing at a missing schema and a part_config row that made the
+ * next OPT4 on a schema of that name fail. Its API schema (`<schema>_api`) is left alone: it may
+ * hold objects that are not OPT3's, and OPT3 replaces a leftover one that holds only its functions.
+ * Run inside the caller's transaction when there is one.
  */
 export async function dropOwnSchema(client: pg.Client, schema: string): Promise<void> {
   assertOwnSchema(schema);
@@ -22,6 +23,5 @@ export async function dropOwnSchema(client: pg.Client, schema: string): Promise<
       if (r.template_table) await client.query(`DROP TABLE IF EXISTS ${r.template_table.split('.').map((p) => client.escapeIdentifier(p)).join('.')}`);
     }
   }
-  await client.query(`DROP SCHEMA IF EXISTS ${apiSchema(schema)} CASCADE`);
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }

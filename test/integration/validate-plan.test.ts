@@ -24,7 +24,10 @@ const schemas = async (): Promise<string[]> => withClient(await testDatabase(), 
 test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
   await withClient(await testDatabase(), async (c) => {
-    for (const s of [SCHEMA, 'geobench_state_a']) await dropOwnSchema(c, s);
+    for (const s of [SCHEMA, 'geobench_state_a']) {
+      await dropOwnSchema(c, s);
+      await c.query(`DROP SCHEMA IF EXISTS ${s}_api CASCADE`);
+    }
   });
 });
 
@@ -32,7 +35,10 @@ test('generate and migrate record their rates; --dry-run reads the schemas, prin
   await testDatabase();
   // Both shared state schemas (bench/validate/state-schemas.ts): an earlier test may have left them.
   await withClient(await testDatabase(), async (c) => {
-    for (const s of [SCHEMA, 'geobench_state_a']) await dropOwnSchema(c, s);
+    for (const s of [SCHEMA, 'geobench_state_a']) {
+      await dropOwnSchema(c, s);
+      await c.query(`DROP SCHEMA IF EXISTS ${s}_api CASCADE`);
+    }
   });
   const gen = await runCli(['--schema', SCHEMA, 'dataset', 'generate', '--scale', '0.001', '--workers', '1']);
   assert.is(gen.code, 0, gen.stderr);

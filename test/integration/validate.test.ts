@@ -17,7 +17,10 @@ test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
   const target = await testDatabase();
   await withClient(target, async (c) => {
-    for (const s of ['geobench_state_a', 'geobench_state_b']) await dropOwnSchema(c, s);
+    for (const s of ['geobench_state_a', 'geobench_state_b']) {
+      await dropOwnSchema(c, s);
+      await c.query(`DROP SCHEMA IF EXISTS ${s}_api CASCADE`);
+    }
   });
 });
 
