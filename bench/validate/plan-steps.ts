@@ -108,6 +108,8 @@ function opt45(idx: TagIndex, s: PlanSettings): PlanOp[] {
     { kind: 'prepare', schema, to: idx('OPT5') },
     { kind: 'fixed', what: 'inventory, pruning, trigger cost, restart', seconds: ASSUMED.checksSec + (s.embedded ? ASSUMED.restartSec : 0), source: ASSUMED_SOURCE },
     { kind: 'fixed', what: `forced pg_cron runs with the load run inside (${s.repetitions} × warmup + duration)`, seconds: Math.max(loadSec, OPT45_WAVE_SEC), source: `max(load, ${OPT45_WAVE_SEC} s: docs/validators.md)` },
+    // The wave waits for the search view's forced refresh to end: minutes at scale 1.
+    { kind: 'refresh', what: 'the forced refresh of the search view, waited for', count: 1 },
     { kind: 'verify', schema },
     { kind: 'refresh', what: 'reads during a concurrent refresh, then as long without', count: 2 },
     { kind: 'migrate', schema, to: idx('OPT3') },
