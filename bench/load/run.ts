@@ -9,6 +9,7 @@ import type { IntervalReport } from '../metrics/timeline.ts';
 import { writeHistogramLog } from '../metrics/hlog.ts';
 import { summarize, decodeHistogram } from '../metrics/histogram.ts';
 import { collectMetadata } from '../result-file/metadata.ts';
+import { otherPostgresServers, otherServersWarning } from '../evidence/other-servers.ts';
 import type { RunMetadata } from '../formats/run-records.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { writeResult } from '../result-file/result-file.ts';
@@ -54,8 +55,11 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
   const startedAt = new Date().toISOString();
   const metaClient = await connect(o.server, 'geobench-run');
   let metadata: RunMetadata | null = null;
+  let machineWarning: string | null = null;
   try {
     metadata = await collectMetadata(metaClient, o.geobenchVersion);
+    machineWarning = otherServersWarning(otherPostgresServers((await metaClient.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+    if (machineWarning) log(`warning: ${machineWarning}`);
   } finally {
     await metaClient.end().catch(() => {});
   }
@@ -122,7 +126,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<ExecuteRunOutcom
     const verdict = judge(k.target, measuredValue(analysis, k.target, k.scope, k.variant, plan.baseline));
     return { label: k.label ?? k.target.source, scope: k.scope, variant: k.variant, target: k.target.source, achieved: verdict.achieved, pass: verdict.pass, text: verdict.text };
   });
-  const warnings = [...sustainWarnings(plan, segmentRecords), ...evidenceWarnings];
+  const warnings = [...sustainWarnings(plan, segmentRecords), ...evidenceWarnings, ...(machineWarning ? [machineWarning] : [])];
   const complete = !runner.stopped && outcomes.length === plan.segments.length && outcomes.every((x) => Math.abs(x.measuredSec - plan.durationSec) < 0.5);
   const hlog = writeHistogramLog(reports, {
     startTimeMs: (firstMeasureStartAt ?? Date.now() * 1000) / 1000,
