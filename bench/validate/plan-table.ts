@@ -6,9 +6,12 @@ const signedGb = (bytes: number): string => (Math.abs(bytes) < 5e6 ? '0' : `${by
 
 export function duration(seconds: number | null): string {
   if (seconds === null) return '?';
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} min ${Math.round(seconds - 60 * m)} s`;
+  if (seconds < 9.95) return `${seconds.toFixed(1)} s`;
+  // Rounded once, then split: 1259.6 s is "21 min 0 s", never "20 min 60 s".
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m} min ${whole - 60 * m} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 

@@ -158,6 +158,7 @@ test('the plan as text: aligned columns, a subtotal per part, durations, signed 
     '                 bb in all    0.0 s       0',
   ].join('\n'));
   assert.equal([duration(0), duration(59.4), duration(3600 * 2 + 61)], ['0.0 s', '59 s', '2 h 1 min']);
+  assert.equal([duration(9.96), duration(59.6), duration(1259.6), duration(3599.7)], ['10 s', '1 min 0 s', '21 min 0 s', '1 h 0 min'], 'rounded once, then split');
   assert.is(formatTotals({ seconds: 4000, unknownSteps: 2, peakBytes: 3e9, finalBytes: 2e9 }), 'estimated total: 1 h 6 min (2 steps without any figure, not counted); disk in use above now: peak +3.00 GB, +2.00 GB at the end');
 });
 
